@@ -1,0 +1,139 @@
+//! Typed configuration from flags and environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::{JwtConfig, KeySource};
+
+/// Parley: one GraphQL API over conversations, tickets, tags, notes and ratings.
+#[derive(Debug, Parser)]
+#[command(name = "parley", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve GraphQL over HTTP.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Mint a JWT for an agent with the configured key.
+    Token(TokenArgs),
+    /// Load deterministic synthetic tenants (for benchmarks and demos).
+    Seed(SeedArgs),
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://parley.db?mode=rwc")]
+    pub database_url: String,
+    /// Maximum connections in the pool.
+    #[arg(long, env = "PARLEY_DB_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+}
+
+/// How tokens are verified.
+#[derive(Debug, Clone, Args)]
+pub struct JwtArgs {
+    /// HS256 shared secret (at least 16 bytes).
+    #[arg(long, env = "PARLEY_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM public key for RS256, ES256 or EdDSA tokens.
+    #[arg(long, env = "PARLEY_JWT_PUBLIC_KEY_FILE", conflicts_with = "jwt_secret")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// PEM private key matching the public key (only `parley token` uses it).
+    #[arg(long, env = "PARLEY_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Required `iss` claim.
+    #[arg(long, env = "PARLEY_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim.
+    #[arg(long, env = "PARLEY_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+}
+
+impl JwtArgs {
+    /// The verifier; with no key configured, a random secret for this process.
+    pub fn build(&self) -> anyhow::Result<JwtConfig> {
+        let source = if let Some(path) = &self.jwt_public_key_file {
+            let public_pem = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let private_pem = self
+                .jwt_private_key_file
+                .as_ref()
+                .map(|p| std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display())))
+                .transpose()?;
+            KeySource::PublicKey { public_pem, private_pem }
+        } else if let Some(secret) = &self.jwt_secret {
+            KeySource::Secret { secret: secret.as_bytes().to_vec(), generated: false }
+        } else {
+            let secret: [u8; 32] = rand::random();
+            KeySource::Secret { secret: secret.to_vec(), generated: true }
+        };
+        JwtConfig::new(source, self.jwt_issuer.clone(), self.jwt_audience.clone())
+    }
+
+    /// Whether no key was configured (so a random one is used).
+    pub fn is_generated(&self) -> bool {
+        self.jwt_public_key_file.is_none() && self.jwt_secret.is_none()
+    }
+}
+
+/// `parley serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PARLEY_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the demo tenant and print a ready Authorization header.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}
+
+/// `parley token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Tenant id (e.g. `demo`).
+    #[arg(long)]
+    pub tenant: String,
+    /// Agent id (numeric database id or global ID).
+    #[arg(long)]
+    pub agent: String,
+    /// Space-separated scopes.
+    #[arg(long, default_value = "conversation:read conversation:write ticket:read ticket:write admin")]
+    pub scope: String,
+    /// Lifetime, e.g. `1h`, `30m`, `7d`.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: std::time::Duration,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}
+
+/// `parley seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// Number of tenants (`tenant-1` ... `tenant-N`).
+    #[arg(long, default_value_t = 1)]
+    pub tenants: u32,
+    /// Conversations per tenant.
+    #[arg(long, default_value_t = 1000)]
+    pub conversations: u32,
+    /// Random seed; the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub rng_seed: u64,
+    #[command(flatten)]
+    pub db: DbArgs,
+}

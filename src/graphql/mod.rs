@@ -1,0 +1,107 @@
+//! The GraphQL schema: roots merged from one module per node type. It knows
+//! nothing of HTTP; the server, the tests and `parley schema` build the same one.
+
+mod query;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+pub use query::Query;
+
+use crate::auth::{Auth, Scope, Viewer};
+use crate::error::{Error, Result};
+use crate::loader::{ChildCount, ChildPage, HasId, Loaders, Relation, RowById};
+use crate::pagination::{Page, PageRequest, TotalCount};
+
+/// The executable schema.
+pub type ParleySchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The schema with its roots; the caller adds the database and builds it.
+pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The SDL clients generate code from (what `schema.graphql` holds).
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The viewer of this request, or UNAUTHENTICATED.
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer> {
+    match ctx.data_opt::<Auth>() {
+        Some(Auth(Ok(viewer))) => Ok(viewer),
+        Some(Auth(Err(err))) => Err(err.clone()),
+        None => Err(Error::Unauthenticated("send `Authorization: Bearer <token>`".into())),
+    }
+}
+
+/// The viewer, if it has `scope`.
+pub(crate) fn require<'a>(ctx: &Context<'a>, scope: Scope) -> Result<&'a Viewer> {
+    viewer(ctx)?.require(scope)
+}
+
+/// The viewer, if it may read shared reference data (agents, queues, tags...).
+pub(crate) fn require_reader<'a>(ctx: &Context<'a>) -> Result<&'a Viewer> {
+    viewer(ctx)?.require_any(&[Scope::ConversationRead, Scope::TicketRead])
+}
+
+/// The request's batched loader.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Arc<Loaders>> {
+    ctx.data::<Arc<Loaders>>().map_err(|_| Error::Internal("no loaders in the request".into()))
+}
+
+/// The database pool.
+pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>().map_err(|_| Error::Internal("no database in the schema".into()))
+}
+
+/// The row `id` of table `E` in the viewer's tenant, batched with its siblings.
+pub(crate) async fn row<E>(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<E::Model>>
+where
+    E: HasId + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    let Some(id) = id else { return Ok(None) };
+    let tenant = &viewer(ctx)?.tenant;
+    Ok(loaders(ctx)?.load_one(RowById::<E>::new(tenant, id)).await?)
+}
+
+/// The rows `ids` of table `E` in the viewer's tenant, by id (missing ones left out).
+pub(crate) async fn rows<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, E::Model>>
+where
+    E: HasId + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    let tenant = &viewer(ctx)?.tenant;
+    let found = loaders(ctx)?.load_many(ids.into_iter().map(|id| RowById::<E>::new(tenant, id))).await?;
+    Ok(found.into_iter().map(|(key, row)| (key.id, row)).collect())
+}
+
+/// One page of `parent`'s children along relation `R`, and its lazy total.
+pub(crate) async fn children<R>(
+    ctx: &Context<'_>,
+    parent: i64,
+    page: PageRequest,
+) -> Result<(Page<<R::Entity as EntityTrait>::Model>, TotalCount)>
+where
+    R: Relation,
+    <R::Entity as EntityTrait>::Model: Send + Sync + Clone,
+{
+    page.check_cursor_shape(2)?;
+    let tenant = viewer(ctx)?.tenant.clone();
+    let loaders = loaders(ctx)?.clone();
+    let rows = loaders.load_one(ChildPage::<R>::new(&tenant, parent, page)).await?.unwrap_or(Page {
+        rows: Vec::new(),
+        has_previous: false,
+        has_next: false,
+    });
+    let total = TotalCount::new(move || {
+        let (loaders, key) = (loaders.clone(), ChildCount::<R>::new(&tenant, parent));
+        async move { Ok(loaders.load_one(key).await?.unwrap_or(0)) }
+    });
+    Ok((rows, total))
+}

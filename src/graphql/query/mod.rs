@@ -1,0 +1,42 @@
+//! The query root, merged from one object per area of the graph.
+
+mod activity;
+mod conversations;
+mod directory;
+mod node;
+mod tags;
+mod tickets;
+
+use async_graphql::{Enum, MergedObject};
+use sea_orm::Order;
+
+
+/// Every read of the graph.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    conversations::ConversationQuery,
+    tickets::TicketQuery,
+    tags::TagQuery,
+    directory::DirectoryQuery,
+    activity::ActivityQuery,
+);
+
+/// Sort direction.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    #[default]
+    Desc,
+}
+
+impl From<OrderDirection> for Order {
+    fn from(d: OrderDirection) -> Order {
+        match d {
+            OrderDirection::Asc => Order::Asc,
+            OrderDirection::Desc => Order::Desc,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! `Activity`: one entry of the audit log, written with the change it records.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::enums::ActivityType;
+use entity::{activity, agent, conversation, message, note, queue, rating, tag, ticket};
+
+use super::agent::Agent;
+use super::conversation::Conversation;
+use super::message::Message;
+use super::note::Note;
+use super::queue::Queue;
+use super::rating::Rating;
+use super::tag::Tag;
+use super::ticket::Ticket;
+use super::at;
+use crate::auth::Scope;
+use crate::graphql::{require, row};
+use crate::ids::NodeKind;
+
+/// An audit log entry: what happened to a conversation, who did it and when.
+pub struct Activity(pub activity::Model);
+
+#[Object]
+impl Activity {
+    /// The entry's global ID.
+    pub async fn id(&self) -> ID {
+        NodeKind::Activity.id(self.0.id)
+    }
+
+    /// The conversation it happened to.
+    async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(row::<conversation::Entity>(ctx, self.0.conversation_id).await?.map(Conversation))
+    }
+
+    /// What happened.
+    #[graphql(name = "type")]
+    async fn kind(&self) -> ActivityType {
+        self.0.kind
+    }
+
+    /// The agent who did it (null for the system or the customer).
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(row::<agent::Entity>(ctx, self.0.actor_id).await?.map(Agent))
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        at(self.0.occurred_at)
+    }
+
+    /// The agent the change concerns (the new assignee of a claim).
+    async fn agent(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(row::<agent::Entity>(ctx, self.0.agent_id).await?.map(Agent))
+    }
+
+    /// The queue a transfer moved the conversation from.
+    async fn from_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
+        Ok(row::<queue::Entity>(ctx, self.0.from_queue_id).await?.map(Queue))
+    }
+
+    /// The queue a transfer moved the conversation to.
+    async fn to_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
+        Ok(row::<queue::Entity>(ctx, self.0.to_queue_id).await?.map(Queue))
+    }
+
+    /// The tag added or removed.
+    async fn tag(&self, ctx: &Context<'_>) -> Result<Option<Tag>> {
+        Ok(row::<tag::Entity>(ctx, self.0.tag_id).await?.map(Tag))
+    }
+
+    /// The message added.
+    async fn message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
+        Ok(row::<message::Entity>(ctx, self.0.message_id).await?.map(Message))
+    }
+
+    /// The note added.
+    async fn note(&self, ctx: &Context<'_>) -> Result<Option<Note>> {
+        Ok(row::<note::Entity>(ctx, self.0.note_id).await?.map(Note))
+    }
+
+    /// The rating offered or submitted.
+    async fn rating(&self, ctx: &Context<'_>) -> Result<Option<Rating>> {
+        Ok(row::<rating::Entity>(ctx, self.0.rating_id).await?.map(Rating))
+    }
+
+    /// The ticket created or updated (needs `ticket:read`).
+    async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
+        if self.0.ticket_id.is_none() {
+            return Ok(None);
+        }
+        require(ctx, Scope::TicketRead)?;
+        Ok(row::<ticket::Entity>(ctx, self.0.ticket_id).await?.map(Ticket))
+    }
+}

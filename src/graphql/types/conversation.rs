@@ -1,0 +1,262 @@
+//! `Conversation`: a thread between a customer and the support team, with its
+//! filters and ordering.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::enums::{Channel, ConversationState, Direction, SentimentTrend};
+use entity::{agent, contact, conversation, conversation_tag, message, queue, tag};
+
+use super::activity::Activity;
+use super::agent::Agent;
+use super::contact::Contact;
+use super::custom_attribute::CustomAttributeValue;
+use super::message::Message;
+use super::note::Note;
+use super::queue::Queue;
+use super::rating::Rating;
+use super::tag::Tag;
+use super::ticket::Ticket;
+use super::{at, at_opt};
+use crate::auth::Scope;
+use crate::error::Error;
+use crate::graphql::{children, loaders, require, row, rows, viewer};
+use crate::ids::NodeKind;
+use crate::loader::{
+    ActivityByConversation, AttributeValuesByConversation, LinkedConversations, MessagesByConversation,
+    NotesByConversation, RatingsByConversation, TagLinksByConversation, TicketsByConversation,
+};
+use crate::pagination::{Conn, PageRequest};
+
+/// A conversation between a customer and the support team.
+pub struct Conversation(pub conversation::Model);
+
+#[Object]
+impl Conversation {
+    /// The conversation's global ID.
+    pub async fn id(&self) -> ID {
+        NodeKind::Conversation.id(self.0.id)
+    }
+
+    /// Per-tenant display number (1, 2, 3...).
+    async fn number(&self) -> i64 {
+        self.0.number
+    }
+
+    /// The conversation's id in the system of record it came from.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
+    /// Where the conversation takes place.
+    async fn channel(&self) -> Channel {
+        self.0.channel
+    }
+
+    /// Who started it: the customer (INBOUND) or the team (OUTBOUND).
+    async fn direction(&self) -> Direction {
+        self.0.direction
+    }
+
+    /// OPEN, PENDING or CLOSED.
+    async fn state(&self) -> ConversationState {
+        self.0.state
+    }
+
+    /// Subject line.
+    async fn subject(&self) -> Option<&str> {
+        self.0.subject.as_deref()
+    }
+
+    /// Language code, e.g. `en`.
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+
+    /// The customer who asked.
+    async fn requester(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        Ok(row::<contact::Entity>(ctx, self.0.requester_id).await?.map(Contact))
+    }
+
+    /// The agent working on it.
+    async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(row::<agent::Entity>(ctx, self.0.assignee_id).await?.map(Agent))
+    }
+
+    /// When the current assignee took it.
+    async fn assigned_at(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.assigned_at)
+    }
+
+    /// The queue it is routed to.
+    async fn queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
+        Ok(row::<queue::Entity>(ctx, self.0.queue_id).await?.map(Queue))
+    }
+
+    /// When it entered its queue.
+    async fn queued_at(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.queued_at)
+    }
+
+    /// The conversation this one is a side conversation of.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(row::<conversation::Entity>(ctx, self.0.parent_id).await?.map(Conversation))
+    }
+
+    /// Side conversations started from this one.
+    async fn linked_conversations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Conversation>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<LinkedConversations>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Conversation))
+    }
+
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        at(self.0.created_at)
+    }
+
+    /// When anything in it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        at(self.0.updated_at)
+    }
+
+    /// When its state last changed.
+    async fn state_updated_at(&self) -> DateTime<Utc> {
+        at(self.0.state_updated_at)
+    }
+
+    /// When it was closed, while it is CLOSED.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.closed_at)
+    }
+
+    /// When its personal data was erased, if it was.
+    async fn anonymized_at(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.anonymized_at)
+    }
+
+    /// The newest message.
+    async fn last_message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
+        Ok(row::<message::Entity>(ctx, self.0.last_message_id).await?.map(Message))
+    }
+
+    /// Whether the customer's mood improved (UP) or worsened (DOWN) over the conversation.
+    async fn sentiment_trend(&self) -> Option<SentimentTrend> {
+        self.0.sentiment_trend
+    }
+
+    /// Values of the tenant's custom attributes.
+    async fn custom_attributes(&self, ctx: &Context<'_>) -> Result<Vec<CustomAttributeValue>> {
+        let key = AttributeValuesByConversation { tenant: viewer(ctx)?.tenant.clone(), conversation: self.0.id };
+        let values = loaders(ctx)?.load_one(key).await.map_err(Error::from)?.unwrap_or_default();
+        Ok(values.into_iter().map(CustomAttributeValue).collect())
+    }
+
+    /// Messages, oldest first.
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Message>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<MessagesByConversation>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Message))
+    }
+
+    /// Tickets raised in this conversation, oldest first (needs `ticket:read`).
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Ticket>> {
+        require(ctx, Scope::TicketRead)?;
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<TicketsByConversation>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Ticket))
+    }
+
+    /// Topic tags, in the order they were added.
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Tag>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (links, total) = children::<TagLinksByConversation>(ctx, self.0.id, page).await?;
+        let tag_ids: Vec<i64> = links.rows.iter().map(|(_, l)| l.tag_id).collect();
+        let tags = rows::<tag::Entity>(ctx, tag_ids).await?;
+        let page = links.filter_map(|link: conversation_tag::Model| tags.get(&link.tag_id).cloned().map(Tag));
+        Ok(page.connection(total, |tag| tag))
+    }
+
+    /// Internal notes, oldest first.
+    async fn notes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Note>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<NotesByConversation>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Note))
+    }
+
+    /// Satisfaction ratings, oldest first.
+    async fn ratings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Rating>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<RatingsByConversation>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Rating))
+    }
+
+    /// The audit log of this conversation, newest first.
+    async fn activity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Activity>> {
+        let page = PageRequest::new(first, after, last, before)?;
+        let (rows, total) = children::<ActivityByConversation>(ctx, self.0.id, page).await?;
+        Ok(rows.connection(total, Activity))
+    }
+}

@@ -1,0 +1,94 @@
+//! `Message`: one message of a conversation, from the customer, an agent or a bot.
+
+use async_graphql::{Context, ID, Object, Result, Union};
+use chrono::{DateTime, Utc};
+use entity::enums::{Direction, MessageRole, Modality};
+use entity::{agent, contact, conversation, message};
+
+use super::agent::Agent;
+use super::contact::Contact;
+use super::conversation::Conversation;
+use super::{at, at_opt};
+use crate::graphql::row;
+use crate::ids::NodeKind;
+
+/// A message in a conversation.
+pub struct Message(pub message::Model);
+
+/// Who wrote a message: an agent or a contact.
+#[derive(Union)]
+pub enum Author {
+    Agent(Agent),
+    Contact(Contact),
+}
+
+#[Object]
+impl Message {
+    /// The message's global ID.
+    pub async fn id(&self) -> ID {
+        NodeKind::Message.id(self.0.id)
+    }
+
+    /// The conversation the message belongs to.
+    async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(row::<conversation::Entity>(ctx, Some(self.0.conversation_id)).await?.map(Conversation))
+    }
+
+    /// Whether the customer sent it (INBOUND) or the team did (OUTBOUND).
+    async fn direction(&self) -> Direction {
+        self.0.direction
+    }
+
+    /// The author's role in the conversation.
+    async fn role(&self) -> MessageRole {
+        self.0.role
+    }
+
+    /// The agent or contact who wrote it, if known.
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<Author>> {
+        if let Some(agent) = row::<agent::Entity>(ctx, self.0.author_agent_id).await? {
+            return Ok(Some(Author::Agent(Agent(agent))));
+        }
+        Ok(row::<contact::Entity>(ctx, self.0.author_contact_id).await?.map(|c| Author::Contact(Contact(c))))
+    }
+
+    /// Plain text of the message (replaced once anonymized).
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// HTML body, for email messages.
+    async fn html(&self) -> Option<&str> {
+        self.0.html.as_deref()
+    }
+
+    /// The message's id in the system it came from.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
+    /// Language code, e.g. `en`.
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_deref()
+    }
+
+    /// Typed or spoken.
+    async fn modality(&self) -> Modality {
+        self.0.modality
+    }
+
+    /// Sentiment of the text from -1 (negative) to 1 (positive).
+    async fn sentiment(&self) -> Option<f64> {
+        self.0.sentiment
+    }
+
+    /// When it was sent.
+    async fn created_at(&self) -> DateTime<Utc> {
+        at(self.0.created_at)
+    }
+
+    /// When its personal text was erased, if it was.
+    async fn anonymized_at(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.anonymized_at)
+    }
+}

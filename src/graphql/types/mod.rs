@@ -1,0 +1,32 @@
+//! One module per node type of the graph.
+
+pub mod activity;
+pub mod agent;
+pub mod contact;
+pub mod conversation;
+pub mod custom_attribute;
+pub mod message;
+pub mod node;
+pub mod note;
+pub mod queue;
+pub mod rating;
+pub mod tag;
+pub mod ticket;
+pub mod viewer;
+
+use chrono::{DateTime, Utc};
+
+/// A stored timestamp (microseconds since the epoch) as a GraphQL `DateTime`.
+pub fn at(micros: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+/// An optional stored timestamp.
+pub fn at_opt(micros: Option<i64>) -> Option<DateTime<Utc>> {
+    micros.map(at)
+}
+
+/// A client's `DateTime` as a stored timestamp.
+pub fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}

@@ -1,0 +1,42 @@
+//! `Note`: an internal note agents leave on a conversation.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{agent, conversation, note};
+
+use super::agent::Agent;
+use super::conversation::Conversation;
+use super::at;
+use crate::graphql::row;
+use crate::ids::NodeKind;
+
+/// An internal note, visible to agents only.
+pub struct Note(pub note::Model);
+
+#[Object]
+impl Note {
+    /// The note's global ID.
+    pub async fn id(&self) -> ID {
+        NodeKind::Note.id(self.0.id)
+    }
+
+    /// The conversation the note is on.
+    async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(row::<conversation::Entity>(ctx, Some(self.0.conversation_id)).await?.map(Conversation))
+    }
+
+    /// The agent who wrote it.
+    async fn author(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(row::<agent::Entity>(ctx, self.0.author_id).await?.map(Agent))
+    }
+
+    /// The note's text.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// When it was written.
+    async fn created_at(&self) -> DateTime<Utc> {
+        at(self.0.created_at)
+    }
+}

@@ -1,0 +1,269 @@
+//! Cursors, page limits and keyset pagination: the one place that knows how a
+//! connection is cut into pages.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, ConnectionNameType, CursorType, Edge, EdgeNameType, EmptyFields};
+use async_graphql::{Object, ObjectType, OutputType};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoIden, SimpleExpr};
+use sea_orm::{ColumnTrait, Order, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// Largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// One value of a sort key inside a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyPart {
+    Int(i64),
+    Text(String),
+}
+
+impl KeyPart {
+    fn from_value(value: Value) -> Option<KeyPart> {
+        match value {
+            Value::BigInt(Some(v)) => Some(KeyPart::Int(v)),
+            Value::Int(Some(v)) => Some(KeyPart::Int(v.into())),
+            Value::String(Some(v)) => Some(KeyPart::Text(v)),
+            _ => None,
+        }
+    }
+
+    fn into_expr(self) -> SimpleExpr {
+        match self {
+            KeyPart::Int(v) => Expr::val(v).into(),
+            KeyPart::Text(v) => Expr::val(v).into(),
+        }
+    }
+}
+
+/// An opaque keyset cursor: the sort key of the row it points at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cursor(pub Vec<KeyPart>);
+
+impl Cursor {
+    /// The cursor of `row`, read from the sort columns.
+    pub fn of<M: sea_orm::ModelTrait>(row: &M, columns: &[<M::Entity as sea_orm::EntityTrait>::Column]) -> Cursor {
+        Cursor(columns.iter().filter_map(|c| KeyPart::from_value(row.get(*c))).collect())
+    }
+}
+
+impl Cursor {
+    /// Decodes a client's cursor; anything malformed is BAD_USER_INPUT.
+    pub fn decode(s: &str) -> Result<Self> {
+        let bad = || Error::bad_input(format!("`{}` is not a valid cursor", truncate(s)));
+        if s.len() > 512 {
+            return Err(bad());
+        }
+        let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let parts: Vec<KeyPart> = serde_json::from_slice(&raw).map_err(|_| bad())?;
+        if parts.is_empty() || parts.len() > 4 {
+            return Err(bad());
+        }
+        Ok(Cursor(parts))
+    }
+}
+
+impl CursorType for Cursor {
+    type Error = String;
+
+    fn decode_cursor(s: &str) -> Result<Self, String> {
+        Cursor::decode(s).map_err(|e| e.message())
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self.0).unwrap_or_default())
+    }
+}
+
+fn truncate(s: &str) -> &str {
+    s.get(..s.len().min(40)).unwrap_or("")
+}
+
+/// A validated request for one page: how many rows, from where, in which direction.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    /// Rows the client wants; one more is fetched to know whether more exist.
+    pub limit: u64,
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+    /// `last`/`before` paging: read from the end and reverse.
+    pub backward: bool,
+}
+
+impl PageRequest {
+    /// Validates the four Relay arguments.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageRequest> {
+        let size = |name: &str, n: i32| -> Result<u64> {
+            if n < 0 {
+                return Err(Error::bad_input(format!("`{name}` must not be negative")));
+            }
+            let n = n as u64;
+            if n > MAX_PAGE_SIZE {
+                return Err(Error::bad_input(format!(
+                    "`{name}` must be at most {MAX_PAGE_SIZE}, got {n}"
+                )));
+            }
+            Ok(n)
+        };
+        let (limit, backward) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(Error::bad_input("pass either `first` or `last`, not both"));
+            }
+            (Some(n), None) => (size("first", n)?, false),
+            (None, Some(n)) => (size("last", n)?, true),
+            (None, None) => (DEFAULT_PAGE_SIZE, before.is_some() && after.is_none()),
+        };
+        let decode = |c: Option<String>| c.map(|c| Cursor::decode(&c)).transpose();
+        Ok(PageRequest { limit, after: decode(after)?, before: decode(before)?, backward })
+    }
+
+    /// The first page of the default size.
+    pub fn first(limit: u64) -> PageRequest {
+        PageRequest { limit, after: None, before: None, backward: false }
+    }
+
+    /// The WHERE condition that cuts the keyset at the cursors, for rows sorted by
+    /// `columns` in `order` (`None` when there is no cursor).
+    pub fn condition<C: ColumnTrait>(&self, columns: &[C], order: &Order) -> Option<SimpleExpr> {
+        let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col(c.into_iden()).into()));
+        let value = |c: &Cursor| Expr::tuple(c.0.iter().cloned().map(KeyPart::into_expr));
+        let ascending = matches!(order, Order::Asc);
+        let mut conds = Vec::new();
+        if let Some(after) = self.after.as_ref().filter(|c| c.0.len() == columns.len()) {
+            conds.push(if ascending { tuple().gt(value(after)) } else { tuple().lt(value(after)) });
+        }
+        if let Some(before) = self.before.as_ref().filter(|c| c.0.len() == columns.len()) {
+            conds.push(if ascending { tuple().lt(value(before)) } else { tuple().gt(value(before)) });
+        }
+        conds.into_iter().reduce(|a, b| a.and(b))
+    }
+
+    /// Whether a cursor does not fit a sort key of `len` parts (from another connection).
+    pub fn check_cursor_shape(&self, len: usize) -> Result<()> {
+        let fits = |c: &Option<Cursor>| c.as_ref().is_none_or(|c| c.0.len() == len);
+        if fits(&self.after) && fits(&self.before) {
+            Ok(())
+        } else {
+            Err(Error::bad_input("the cursor does not belong to this connection"))
+        }
+    }
+
+    /// The order to read rows in: the connection's order, reversed for `last`.
+    pub fn read_order(&self, order: &Order) -> Order {
+        match (self.backward, order) {
+            (false, o) => o.clone(),
+            (true, Order::Asc) => Order::Desc,
+            (true, _) => Order::Asc,
+        }
+    }
+
+    /// Cuts the over-fetched rows (read in `read_order`) to the page.
+    pub fn finish<T>(&self, mut rows: Vec<(Cursor, T)>) -> Page<T> {
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        if self.backward {
+            rows.reverse();
+            Page { rows, has_previous: more, has_next: self.before.is_some() }
+        } else {
+            Page { rows, has_previous: self.after.is_some(), has_next: more }
+        }
+    }
+}
+
+/// One page of rows with their cursors.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub rows: Vec<(Cursor, T)>,
+    pub has_previous: bool,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    /// Maps the rows, keeping cursors and page info.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(|(c, t)| (c, f(t))).collect(),
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+        }
+    }
+
+    /// Maps the rows, dropping those `f` rejects.
+    pub fn filter_map<U>(self, mut f: impl FnMut(T) -> Option<U>) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().filter_map(|(c, t)| Some((c, f(t)?))).collect(),
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+        }
+    }
+
+    /// The GraphQL connection of this page.
+    pub fn into_connection<N, E, Name, EdgeName>(
+        self,
+        total: TotalCount,
+        mut node: impl FnMut(T) -> (N, E),
+    ) -> Connection<Cursor, N, TotalCount, E, Name, EdgeName>
+    where
+        N: OutputType,
+        E: ObjectType,
+        Name: ConnectionNameType,
+        EdgeName: EdgeNameType,
+    {
+        let mut conn = Connection::with_additional_fields(self.has_previous, self.has_next, total);
+        conn.edges.extend(self.rows.into_iter().map(|(cursor, row)| {
+            let (n, e) = node(row);
+            Edge::with_additional_fields(cursor, n, e)
+        }));
+        conn
+    }
+}
+
+/// A connection of `N` with no data on its edges.
+pub type Conn<N> = Connection<Cursor, N, TotalCount, EmptyFields>;
+
+impl<T> Page<T> {
+    /// The plain connection of this page.
+    pub fn connection<N: OutputType>(self, total: TotalCount, mut node: impl FnMut(T) -> N) -> Conn<N> {
+        self.into_connection(total, |t| (node(t), EmptyFields))
+    }
+}
+
+type CountFuture = Pin<Box<dyn Future<Output = Result<i64>> + Send>>;
+
+/// `totalCount` of a connection, computed only when a client selects it.
+#[derive(Clone)]
+pub struct TotalCount(Arc<dyn Fn() -> CountFuture + Send + Sync>);
+
+impl TotalCount {
+    /// A count that runs `count` when asked.
+    pub fn new<F, Fut>(count: F) -> TotalCount
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<i64>> + Send + 'static,
+    {
+        TotalCount(Arc::new(move || Box::pin(count())))
+    }
+}
+
+#[Object]
+impl TotalCount {
+    /// The number of items in the whole connection, ignoring the page arguments.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        Ok((self.0)().await?)
+    }
+}
