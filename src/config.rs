@@ -34,7 +34,11 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// Database URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://parley.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://parley.db?mode=rwc"
+    )]
     pub database_url: String,
     /// Maximum connections in the pool.
     #[arg(long, env = "PARLEY_DB_POOL_SIZE", default_value_t = 16)]
@@ -48,7 +52,11 @@ pub struct JwtArgs {
     #[arg(long, env = "PARLEY_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// PEM public key for RS256, ES256 or EdDSA tokens.
-    #[arg(long, env = "PARLEY_JWT_PUBLIC_KEY_FILE", conflicts_with = "jwt_secret")]
+    #[arg(
+        long,
+        env = "PARLEY_JWT_PUBLIC_KEY_FILE",
+        conflicts_with = "jwt_secret"
+    )]
     pub jwt_public_key_file: Option<PathBuf>,
     /// PEM private key matching the public key (only `parley token` uses it).
     #[arg(long, env = "PARLEY_JWT_PRIVATE_KEY_FILE")]
@@ -70,14 +78,26 @@ impl JwtArgs {
             let private_pem = self
                 .jwt_private_key_file
                 .as_ref()
-                .map(|p| std::fs::read(p).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display())))
+                .map(|p| {
+                    std::fs::read(p)
+                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))
+                })
                 .transpose()?;
-            KeySource::PublicKey { public_pem, private_pem }
+            KeySource::PublicKey {
+                public_pem,
+                private_pem,
+            }
         } else if let Some(secret) = &self.jwt_secret {
-            KeySource::Secret { secret: secret.as_bytes().to_vec(), generated: false }
+            KeySource::Secret {
+                secret: secret.as_bytes().to_vec(),
+                generated: false,
+            }
         } else {
             let secret: [u8; 32] = rand::random();
-            KeySource::Secret { secret: secret.to_vec(), generated: true }
+            KeySource::Secret {
+                secret: secret.to_vec(),
+                generated: true,
+            }
         };
         JwtConfig::new(source, self.jwt_issuer.clone(), self.jwt_audience.clone())
     }
@@ -113,7 +133,10 @@ pub struct TokenArgs {
     #[arg(long)]
     pub agent: String,
     /// Space-separated scopes.
-    #[arg(long, default_value = "conversation:read conversation:write ticket:read ticket:write admin")]
+    #[arg(
+        long,
+        default_value = "conversation:read conversation:write ticket:read ticket:write admin"
+    )]
     pub scope: String,
     /// Lifetime, e.g. `1h`, `30m`, `7d`.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]

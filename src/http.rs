@@ -55,14 +55,23 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Executes a GraphQL request (or batch) for the bearer of the token.
-async fn graphql(State(app): State<AppState>, headers: HeaderMap, request: GraphQLBatchRequest) -> Response {
+async fn graphql(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = Auth::from_header(&app.jwt, header);
     let stats = Arc::new(SqlStats::default());
-    let batch = request.into_inner().data(auth).data(Arc::new(loaders(app.db.clone(), stats.clone())));
-    let response = track(stats.clone(), app.schema.execute_batch(batch)).await;
+    let (loaders, batches) = loaders(app.db.clone());
+    let batch = request.into_inner().data(auth).data(Arc::new(loaders));
+    let response = track(stats.clone(), batches.run(app.schema.execute_batch(batch))).await;
     let mut response = GraphQLResponse::from(response).into_response();
-    let timing = format!("sql;desc=\"{} statements\";dur={:.3}", stats.statements(), stats.micros() as f64 / 1000.0);
+    let timing = format!(
+        "sql;desc=\"{} statements\";dur={:.3}",
+        stats.statements(),
+        stats.micros() as f64 / 1000.0
+    );
     let headers = response.headers_mut();
     headers.insert("x-sql-statements", HeaderValue::from(stats.statements()));
     if let Ok(value) = HeaderValue::from_str(&timing) {
@@ -87,7 +96,11 @@ async fn graphiql(State(app): State<AppState>) -> Html<String> {
 
 /// The SDL of the running schema.
 async fn schema_sdl(State(app): State<AppState>) -> Response {
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], app.schema.sdl()).into_response()
+    (
+        [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+        app.schema.sdl(),
+    )
+        .into_response()
 }
 
 /// Ready when the database answers.

@@ -86,7 +86,10 @@ pub fn filter_ids(ids: &[ID], kind: NodeKind, field: &str) -> Result<Vec<i64>> {
         .map(|id| {
             decode_as(id, kind).ok_or_else(|| {
                 let shown = id.as_str().get(..40).unwrap_or(id.as_str());
-                Error::bad_input(format!("`{field}` contains `{shown}`, which is not a {} ID", kind.name()))
+                Error::bad_input(format!(
+                    "`{field}` contains `{shown}`, which is not a {} ID",
+                    kind.name()
+                ))
             })
         })
         .collect()
@@ -101,7 +104,14 @@ mod tests {
         let id = NodeKind::Conversation.id(42);
         assert_eq!(decode(&id), Some((NodeKind::Conversation, 42)));
         assert_eq!(decode_as(&id, NodeKind::Ticket), None);
-        for bad in ["", "x", "Q29udmVyc2F0aW9uOg", "Q29udmVyc2F0aW9uOi0x", "!!", "Q29udmVyc2F0aW9uOjA0Mg"] {
+        for bad in [
+            "",
+            "x",
+            "Q29udmVyc2F0aW9uOg",
+            "Q29udmVyc2F0aW9uOi0x",
+            "!!",
+            "Q29udmVyc2F0aW9uOjA0Mg",
+        ] {
             assert_eq!(decode(bad), None, "{bad}");
         }
     }

@@ -10,7 +10,7 @@ pub mod http;
 pub mod ids;
 pub mod loader;
 pub mod pagination;
-// SEEDTMP pub mod seed;
+pub mod seed;
 
 use std::net::SocketAddr;
 
@@ -34,7 +34,10 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (port 0 picks a free one).
     pub async fn bind(addr: SocketAddr, state: AppState) -> std::io::Result<Server> {
-        Ok(Server { listener: TcpListener::bind(addr).await?, state })
+        Ok(Server {
+            listener: TcpListener::bind(addr).await?,
+            state,
+        })
     }
 
     /// The address actually bound.
@@ -43,7 +46,12 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, http::router(self.state)).with_graceful_shutdown(shutdown).await
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, http::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

@@ -17,7 +17,9 @@ const DEMO_QUERY: &str = include_str!("demo_query.graphql");
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
@@ -32,15 +34,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(args) => {
-            let agent = parley::auth::parse_agent(&args.agent).context("--agent must be an agent id")?;
-            anyhow::ensure!(!args.jwt.is_generated(), "set PARLEY_JWT_SECRET (or a key file) so the server accepts the token");
-            println!("{}", args.jwt.build()?.mint(&args.tenant, agent, &args.scope, args.ttl)?);
+            let agent =
+                parley::auth::parse_agent(&args.agent).context("--agent must be an agent id")?;
+            anyhow::ensure!(
+                !args.jwt.is_generated(),
+                "set PARLEY_JWT_SECRET (or a key file) so the server accepts the token"
+            );
+            println!(
+                "{}",
+                args.jwt
+                    .build()?
+                    .mint(&args.tenant, agent, &args.scope, args.ttl)?
+            );
             Ok(())
         }
         Command::Seed(args) => {
             let db = db::connect(&args.db).await?;
             db::migrate(&db).await?;
-            let options = seed::SeedOptions { tenants: args.tenants, conversations: args.conversations, rng_seed: args.rng_seed };
+            let options = seed::SeedOptions {
+                tenants: args.tenants,
+                conversations: args.conversations,
+                rng_seed: args.rng_seed,
+            };
             let report = seed::seed(&db, &options).await?;
             println!(
                 "seeded {} tenant(s) [{}]: {} conversations, {} messages, {} tickets in {:.1?}",
@@ -57,35 +72,61 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let db = db::connect(&args.db).await.with_context(|| format!("cannot open {}", args.db.database_url))?;
+    let db = db::connect(&args.db)
+        .await
+        .with_context(|| format!("cannot open {}", args.db.database_url))?;
     db::migrate(&db).await?;
     let jwt = args.jwt.build()?;
     if args.jwt.is_generated() {
-        tracing::warn!("no PARLEY_JWT_SECRET or PARLEY_JWT_PUBLIC_KEY_FILE: using a random secret for this process");
+        tracing::warn!(
+            "no PARLEY_JWT_SECRET or PARLEY_JWT_PUBLIC_KEY_FILE: using a random secret for this process"
+        );
     }
     let mut graphiql = GraphiqlDefaults::default();
     if args.demo {
         if let Some(report) = seed::demo(&db).await? {
-            tracing::info!(conversations = report.conversations, "loaded the demo tenant");
+            tracing::info!(
+                conversations = report.conversations,
+                "loaded the demo tenant"
+            );
         }
         let admin = agent::Entity::find()
-            .filter(agent::Column::TenantId.eq(seed::DEMO_TENANT))
+            .filter(agent::Column::TenantId.eq(seed::DEMO_TENANT_ID))
             .filter(agent::Column::Email.eq(seed::DEMO_ADMIN_EMAIL))
             .one(&db)
             .await?
             .context("the demo admin agent is missing")?;
         let scopes = parley::auth::Scope::ALL.map(|s| s.as_str()).join(" ");
-        let token = jwt.mint(seed::DEMO_TENANT, admin.id, &scopes, std::time::Duration::from_secs(24 * 3600))?;
-        graphiql = GraphiqlDefaults { authorization: Some(format!("Bearer {token}")), query: Some(DEMO_QUERY.into()) };
+        let token = jwt.mint(
+            seed::DEMO_TENANT_ID,
+            admin.id,
+            &scopes,
+            std::time::Duration::from_secs(24 * 3600),
+        )?;
+        graphiql = GraphiqlDefaults {
+            authorization: Some(format!("Bearer {token}")),
+            query: Some(DEMO_QUERY.into()),
+        };
     }
     let schema = parley::schema(db.clone());
-    let state = AppState { schema, db, jwt, graphiql: Arc::new(graphiql.clone()) };
-    let server = Server::bind(args.bind, state).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let state = AppState {
+        schema,
+        db,
+        jwt,
+        graphiql: Arc::new(graphiql.clone()),
+    };
+    let server = Server::bind(args.bind, state)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = server.local_addr()?;
     println!("Parley is listening on http://{addr}/graphql");
     println!("GraphiQL: http://{addr}/");
     if let Some(auth) = &graphiql.authorization {
-        println!("Demo tenant `{}`, signed in as {}:", seed::DEMO_TENANT, seed::DEMO_ADMIN_EMAIL);
+        println!(
+            "Demo tenant `{}`, signed in as {}:",
+            seed::DEMO_TENANT_ID,
+            seed::DEMO_ADMIN_EMAIL
+        );
         println!("Authorization: {auth}");
     }
     server.run(shutdown_signal()).await?;
@@ -99,7 +140,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

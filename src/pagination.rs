@@ -1,12 +1,17 @@
 //! Cursors, page limits and keyset pagination: the one place that knows how a
 //! connection is cut into pages.
 
+use std::borrow::Cow;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use async_graphql::connection::{Connection, ConnectionNameType, CursorType, Edge, EdgeNameType, EmptyFields};
-use async_graphql::{Object, ObjectType, OutputType};
+use async_graphql::connection::{
+    ConnectionNameType, CursorType, DefaultConnectionName, DefaultEdgeName, Edge, EdgeNameType,
+    EmptyFields, PageInfo,
+};
+use async_graphql::{Object, ObjectType, OutputType, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoIden, SimpleExpr};
@@ -52,8 +57,16 @@ pub struct Cursor(pub Vec<KeyPart>);
 
 impl Cursor {
     /// The cursor of `row`, read from the sort columns.
-    pub fn of<M: sea_orm::ModelTrait>(row: &M, columns: &[<M::Entity as sea_orm::EntityTrait>::Column]) -> Cursor {
-        Cursor(columns.iter().filter_map(|c| KeyPart::from_value(row.get(*c))).collect())
+    pub fn of<M: sea_orm::ModelTrait>(
+        row: &M,
+        columns: &[<M::Entity as sea_orm::EntityTrait>::Column],
+    ) -> Cursor {
+        Cursor(
+            columns
+                .iter()
+                .filter_map(|c| KeyPart::from_value(row.get(*c)))
+                .collect(),
+        )
     }
 }
 
@@ -129,12 +142,22 @@ impl PageRequest {
             (None, None) => (DEFAULT_PAGE_SIZE, before.is_some() && after.is_none()),
         };
         let decode = |c: Option<String>| c.map(|c| Cursor::decode(&c)).transpose();
-        Ok(PageRequest { limit, after: decode(after)?, before: decode(before)?, backward })
+        Ok(PageRequest {
+            limit,
+            after: decode(after)?,
+            before: decode(before)?,
+            backward,
+        })
     }
 
     /// The first page of the default size.
     pub fn first(limit: u64) -> PageRequest {
-        PageRequest { limit, after: None, before: None, backward: false }
+        PageRequest {
+            limit,
+            after: None,
+            before: None,
+            backward: false,
+        }
     }
 
     /// The WHERE condition that cuts the keyset at the cursors, for rows sorted by
@@ -145,10 +168,18 @@ impl PageRequest {
         let ascending = matches!(order, Order::Asc);
         let mut conds = Vec::new();
         if let Some(after) = self.after.as_ref().filter(|c| c.0.len() == columns.len()) {
-            conds.push(if ascending { tuple().gt(value(after)) } else { tuple().lt(value(after)) });
+            conds.push(if ascending {
+                tuple().gt(value(after))
+            } else {
+                tuple().lt(value(after))
+            });
         }
         if let Some(before) = self.before.as_ref().filter(|c| c.0.len() == columns.len()) {
-            conds.push(if ascending { tuple().lt(value(before)) } else { tuple().gt(value(before)) });
+            conds.push(if ascending {
+                tuple().lt(value(before))
+            } else {
+                tuple().gt(value(before))
+            });
         }
         conds.into_iter().reduce(|a, b| a.and(b))
     }
@@ -159,7 +190,9 @@ impl PageRequest {
         if fits(&self.after) && fits(&self.before) {
             Ok(())
         } else {
-            Err(Error::bad_input("the cursor does not belong to this connection"))
+            Err(Error::bad_input(
+                "the cursor does not belong to this connection",
+            ))
         }
     }
 
@@ -178,9 +211,17 @@ impl PageRequest {
         rows.truncate(self.limit as usize);
         if self.backward {
             rows.reverse();
-            Page { rows, has_previous: more, has_next: self.before.is_some() }
+            Page {
+                rows,
+                has_previous: more,
+                has_next: self.before.is_some(),
+            }
         } else {
-            Page { rows, has_previous: self.after.is_some(), has_next: more }
+            Page {
+                rows,
+                has_previous: self.after.is_some(),
+                has_next: more,
+            }
         }
     }
 }
@@ -206,40 +247,117 @@ impl<T> Page<T> {
     /// Maps the rows, dropping those `f` rejects.
     pub fn filter_map<U>(self, mut f: impl FnMut(T) -> Option<U>) -> Page<U> {
         Page {
-            rows: self.rows.into_iter().filter_map(|(c, t)| Some((c, f(t)?))).collect(),
+            rows: self
+                .rows
+                .into_iter()
+                .filter_map(|(c, t)| Some((c, f(t)?)))
+                .collect(),
             has_previous: self.has_previous,
             has_next: self.has_next,
         }
     }
 
-    /// The GraphQL connection of this page.
+    /// The GraphQL connection of this page, with data on its edges.
     pub fn into_connection<N, E, Name, EdgeName>(
         self,
         total: TotalCount,
         mut node: impl FnMut(T) -> (N, E),
-    ) -> Connection<Cursor, N, TotalCount, E, Name, EdgeName>
+    ) -> Connection<N, E, Name, EdgeName>
     where
         N: OutputType,
         E: ObjectType,
         Name: ConnectionNameType,
         EdgeName: EdgeNameType,
     {
-        let mut conn = Connection::with_additional_fields(self.has_previous, self.has_next, total);
-        conn.edges.extend(self.rows.into_iter().map(|(cursor, row)| {
-            let (n, e) = node(row);
-            Edge::with_additional_fields(cursor, n, e)
-        }));
-        conn
+        let edges = self
+            .rows
+            .into_iter()
+            .map(|(cursor, row)| {
+                let (n, e) = node(row);
+                Edge::with_additional_fields(cursor, n, e)
+            })
+            .collect();
+        Connection {
+            edges,
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+            total,
+            name: PhantomData,
+        }
+    }
+
+    /// The plain connection of this page.
+    pub fn connection<N: OutputType>(
+        self,
+        total: TotalCount,
+        mut node: impl FnMut(T) -> N,
+    ) -> Conn<N> {
+        self.into_connection(total, |t| (node(t), EmptyFields))
     }
 }
 
-/// A connection of `N` with no data on its edges.
-pub type Conn<N> = Connection<Cursor, N, TotalCount, EmptyFields>;
+/// A Relay connection: one page of a list.
+pub struct Connection<N, E = EmptyFields, Name = DefaultConnectionName, EdgeName = DefaultEdgeName>
+where
+    N: OutputType,
+    E: ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
+{
+    edges: Vec<Edge<Cursor, N, E, EdgeName>>,
+    has_previous: bool,
+    has_next: bool,
+    total: TotalCount,
+    name: PhantomData<Name>,
+}
 
-impl<T> Page<T> {
-    /// The plain connection of this page.
-    pub fn connection<N: OutputType>(self, total: TotalCount, mut node: impl FnMut(T) -> N) -> Conn<N> {
-        self.into_connection(total, |t| (node(t), EmptyFields))
+/// A connection of `N` with no data on its edges.
+pub type Conn<N> = Connection<N>;
+
+/// A page of a list, with cursors to fetch the pages around it and the size of the whole list.
+#[Object(name_type)]
+impl<N, E, Name, EdgeName> Connection<N, E, Name, EdgeName>
+where
+    N: OutputType,
+    E: ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
+{
+    /// Whether there are more items before or after this page, and the cursors of its ends.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous,
+            has_next_page: self.has_next,
+            start_cursor: self.edges.first().map(|e| e.cursor.encode_cursor()),
+            end_cursor: self.edges.last().map(|e| e.cursor.encode_cursor()),
+        }
+    }
+
+    /// The items of this page with their cursors.
+    async fn edges(&self) -> &[Edge<Cursor, N, E, EdgeName>] {
+        &self.edges
+    }
+
+    /// The items of this page, for clients that need no cursors.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    /// The number of items in the whole list, ignoring the page arguments.
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        Ok((self.total.0)().await?)
+    }
+}
+
+impl<N, E, Name, EdgeName> TypeName for Connection<N, E, Name, EdgeName>
+where
+    N: OutputType,
+    E: ObjectType,
+    Name: ConnectionNameType,
+    EdgeName: EdgeNameType,
+{
+    fn type_name() -> Cow<'static, str> {
+        Name::type_name::<N>().into()
     }
 }
 
@@ -257,13 +375,5 @@ impl TotalCount {
         Fut: Future<Output = Result<i64>> + Send + 'static,
     {
         TotalCount(Arc::new(move || Box::pin(count())))
-    }
-}
-
-#[Object]
-impl TotalCount {
-    /// The number of items in the whole connection, ignoring the page arguments.
-    async fn total_count(&self) -> async_graphql::Result<i64> {
-        Ok((self.0)().await?)
     }
 }

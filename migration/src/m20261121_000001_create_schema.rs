@@ -72,7 +72,7 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
             vec![],
         ),
         (
-            tenant_table("tenant_counters")
+            link_table("tenant_counters")
                 .col(text("name"))
                 .col(big_integer("value"))
                 .primary_key(Index::create().col("tenant_id").col("name"))
@@ -134,10 +134,20 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(big_integer("state_updated_at"))
                 .col(big_integer_null("closed_at"))
                 .col(big_integer_null("anonymized_at"))
-                .foreign_key(&mut fk("conversations", "requester_id", "contacts", SetNull))
+                .foreign_key(&mut fk(
+                    "conversations",
+                    "requester_id",
+                    "contacts",
+                    SetNull,
+                ))
                 .foreign_key(&mut fk("conversations", "assignee_id", "agents", SetNull))
                 .foreign_key(&mut fk("conversations", "queue_id", "queues", SetNull))
-                .foreign_key(&mut fk("conversations", "parent_id", "conversations", SetNull))
+                .foreign_key(&mut fk(
+                    "conversations",
+                    "parent_id",
+                    "conversations",
+                    SetNull,
+                ))
                 .to_owned(),
             vec![
                 unique("conversations", &["tenant_id", "number"]),
@@ -145,7 +155,10 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 index("conversations", &["tenant_id", "updated_at", "id"]),
                 index("conversations", &["tenant_id", "created_at", "id"]),
                 index("conversations", &["tenant_id", "state", "updated_at", "id"]),
-                index("conversations", &["tenant_id", "assignee_id", "updated_at", "id"]),
+                index(
+                    "conversations",
+                    &["tenant_id", "assignee_id", "updated_at", "id"],
+                ),
                 index("conversations", &["tenant_id", "queue_id"]),
                 index("conversations", &["tenant_id", "requester_id"]),
                 index("conversations", &["tenant_id", "parent_id"]),
@@ -166,12 +179,25 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(double_null("sentiment"))
                 .col(big_integer("created_at"))
                 .col(big_integer_null("anonymized_at"))
-                .foreign_key(&mut fk("messages", "conversation_id", "conversations", Cascade))
+                .foreign_key(&mut fk(
+                    "messages",
+                    "conversation_id",
+                    "conversations",
+                    Cascade,
+                ))
                 .foreign_key(&mut fk("messages", "author_agent_id", "agents", SetNull))
-                .foreign_key(&mut fk("messages", "author_contact_id", "contacts", SetNull))
+                .foreign_key(&mut fk(
+                    "messages",
+                    "author_contact_id",
+                    "contacts",
+                    SetNull,
+                ))
                 .to_owned(),
             vec![
-                index("messages", &["tenant_id", "conversation_id", "created_at", "id"]),
+                index(
+                    "messages",
+                    &["tenant_id", "conversation_id", "created_at", "id"],
+                ),
                 index("messages", &["tenant_id", "external_id"]),
             ],
         ),
@@ -193,12 +219,20 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(boolean("unread").default(true))
                 .col(big_integer("created_at"))
                 .col(big_integer("updated_at"))
-                .foreign_key(&mut fk("tickets", "conversation_id", "conversations", SetNull))
+                .foreign_key(&mut fk(
+                    "tickets",
+                    "conversation_id",
+                    "conversations",
+                    SetNull,
+                ))
                 .to_owned(),
             vec![
                 unique("tickets", &["tenant_id", "number"]),
                 unique("tickets", &["tenant_id", "external_id"]),
-                index("tickets", &["tenant_id", "conversation_id", "created_at", "id"]),
+                index(
+                    "tickets",
+                    &["tenant_id", "conversation_id", "created_at", "id"],
+                ),
                 index("tickets", &["tenant_id", "created_at", "id"]),
                 index("tickets", &["tenant_id", "unread"]),
             ],
@@ -234,8 +268,14 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .foreign_key(&mut fk("conversation_tags", "tag_id", "tags", Cascade))
                 .to_owned(),
             vec![
-                index("conversation_tags", &["tenant_id", "tag_id", "conversation_id"]),
-                index("conversation_tags", &["tenant_id", "conversation_id", "created_at"]),
+                index(
+                    "conversation_tags",
+                    &["tenant_id", "tag_id", "conversation_id"],
+                ),
+                index(
+                    "conversation_tags",
+                    &["tenant_id", "conversation_id", "created_at"],
+                ),
             ],
         ),
         (
@@ -261,7 +301,12 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(text("body"))
                 .col(big_integer("created_at"))
                 .col(big_integer_null("anonymized_at"))
-                .foreign_key(&mut fk("notes", "conversation_id", "conversations", Cascade))
+                .foreign_key(&mut fk(
+                    "notes",
+                    "conversation_id",
+                    "conversations",
+                    Cascade,
+                ))
                 .foreign_key(&mut fk("notes", "author_id", "agents", SetNull))
                 .to_owned(),
             vec![index(
@@ -281,7 +326,12 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(text_null("language"))
                 .col(big_integer("offered_at"))
                 .col(big_integer_null("submitted_at"))
-                .foreign_key(&mut fk("ratings", "conversation_id", "conversations", Cascade))
+                .foreign_key(&mut fk(
+                    "ratings",
+                    "conversation_id",
+                    "conversations",
+                    Cascade,
+                ))
                 .foreign_key(&mut fk("ratings", "agent_id", "agents", SetNull))
                 .foreign_key(&mut fk("ratings", "contact_id", "contacts", SetNull))
                 .to_owned(),
@@ -304,7 +354,12 @@ fn schema() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 .col(big_integer_null("note_id"))
                 .col(big_integer_null("rating_id"))
                 .col(big_integer_null("ticket_id"))
-                .foreign_key(&mut fk("activities", "conversation_id", "conversations", Cascade))
+                .foreign_key(&mut fk(
+                    "activities",
+                    "conversation_id",
+                    "conversations",
+                    Cascade,
+                ))
                 .foreign_key(&mut fk("activities", "actor_id", "agents", SetNull))
                 .foreign_key(&mut fk("activities", "agent_id", "agents", SetNull))
                 .foreign_key(&mut fk("activities", "from_queue_id", "queues", SetNull))
@@ -380,9 +435,12 @@ fn link_table(name: &'static str) -> TableCreateStatement {
 }
 
 fn with_tenant(mut table: TableCreateStatement, name: &'static str) -> TableCreateStatement {
-    table
-        .col(text("tenant_id"))
-        .foreign_key(&mut fk(name, "tenant_id", "tenants", ForeignKeyAction::Cascade));
+    table.col(text("tenant_id")).foreign_key(&mut fk(
+        name,
+        "tenant_id",
+        "tenants",
+        ForeignKeyAction::Cascade,
+    ));
     table
 }
 
@@ -411,11 +469,72 @@ fn unique(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement
         .to_owned()
 }
 
-fn index_named(name: String, table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+fn index_named(
+    name: String,
+    table: &'static str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table);
     for column in columns {
         index.col(*column);
     }
     index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_lists_every_table_in_order() {
+        let names: Vec<String> = schema()
+            .iter()
+            .map(|(table, _)| table.to_string(PostgresQueryBuilder))
+            .collect();
+        for (sql, name) in names.iter().zip(TABLES) {
+            assert!(
+                sql.starts_with(&format!(r#"CREATE TABLE "{name}" ("#)),
+                "{sql}"
+            );
+        }
+        assert_eq!(names.len(), TABLES.len());
+    }
+
+    /// SQLite only auto-assigns ids to a column declared exactly `INTEGER PRIMARY KEY`.
+    #[test]
+    fn ids_are_generated_on_both_backends() {
+        // Every table but tenants (TEXT slugs) and the link tables has a BIGINT id.
+        let mut generated = 0;
+        for (table, _) in schema() {
+            let sqlite = table.to_string(SqliteQueryBuilder);
+            let postgres = table.to_string(PostgresQueryBuilder);
+            if sqlite.contains(r#""id" integer"#) {
+                assert!(
+                    sqlite.contains(r#""id" integer NOT NULL PRIMARY KEY AUTOINCREMENT"#),
+                    "{sqlite}"
+                );
+                assert!(
+                    postgres.contains(
+                        r#""id" bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL PRIMARY KEY"#
+                    ),
+                    "{postgres}"
+                );
+                generated += 1;
+            }
+        }
+        assert_eq!(generated, 11);
+    }
+
+    #[test]
+    fn indexes_lead_with_tenant_and_fit_postgres_names() {
+        for (_, indexes) in schema() {
+            for index in indexes {
+                let sql = index.to_string(PostgresQueryBuilder);
+                assert!(sql.contains(r#"" ("tenant_id", "#), "{sql}");
+                let name = index.get_index_spec().get_name().unwrap_or_default();
+                assert!(!name.is_empty() && name.len() <= 63, "{name}");
+            }
+        }
+    }
 }

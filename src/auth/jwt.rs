@@ -40,7 +40,10 @@ pub enum KeySource {
     /// A shared HS256 secret.
     Secret { secret: Vec<u8>, generated: bool },
     /// A PEM public key (RSA, EC P-256 or Ed25519), with the private key for minting if given.
-    PublicKey { public_pem: Vec<u8>, private_pem: Option<Vec<u8>> },
+    PublicKey {
+        public_pem: Vec<u8>,
+        private_pem: Option<Vec<u8>>,
+    },
 }
 
 /// Everything needed to verify (and, when possible, mint) tokens.
@@ -56,19 +59,35 @@ pub struct JwtConfig {
 
 impl std::fmt::Debug for JwtConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtConfig").field("algorithm", &self.algorithm).finish_non_exhaustive()
+        f.debug_struct("JwtConfig")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
     }
 }
 
 impl JwtConfig {
     /// Builds the verifier; the algorithm follows from the key type and is the only one accepted.
-    pub fn new(source: KeySource, issuer: Option<String>, audience: Option<String>) -> anyhow::Result<JwtConfig> {
+    pub fn new(
+        source: KeySource,
+        issuer: Option<String>,
+        audience: Option<String>,
+    ) -> anyhow::Result<JwtConfig> {
         let (algorithm, decoding, encoding) = match source {
             KeySource::Secret { secret, .. } => {
-                anyhow::ensure!(secret.len() >= 16, "PARLEY_JWT_SECRET must be at least 16 bytes");
-                (Algorithm::HS256, DecodingKey::from_secret(&secret), Some(EncodingKey::from_secret(&secret)))
+                anyhow::ensure!(
+                    secret.len() >= 16,
+                    "PARLEY_JWT_SECRET must be at least 16 bytes"
+                );
+                (
+                    Algorithm::HS256,
+                    DecodingKey::from_secret(&secret),
+                    Some(EncodingKey::from_secret(&secret)),
+                )
             }
-            KeySource::PublicKey { public_pem, private_pem } => {
+            KeySource::PublicKey {
+                public_pem,
+                private_pem,
+            } => {
                 let (alg, dec) = if let Ok(k) = DecodingKey::from_rsa_pem(&public_pem) {
                     (Algorithm::RS256, k)
                 } else if let Ok(k) = DecodingKey::from_ec_pem(&public_pem) {
@@ -91,7 +110,10 @@ impl JwtConfig {
         let mut validation = Validation::new(algorithm);
         validation.leeway = 30;
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        let mut required = vec!["exp", "sub"];
+        required.extend(issuer.as_ref().map(|_| "iss"));
+        required.extend(audience.as_ref().map(|_| "aud"));
+        validation.set_required_spec_claims(&required);
         match &issuer {
             Some(iss) => validation.set_issuer(&[iss]),
             None => validation.iss = None,
@@ -125,7 +147,9 @@ impl JwtConfig {
                     ErrorKind::InvalidAudience => "the token is for another audience",
                     ErrorKind::InvalidIssuer => "the token is from another issuer",
                     ErrorKind::InvalidSignature => "the token's signature does not verify",
-                    ErrorKind::InvalidAlgorithm => "the token is signed with a disallowed algorithm",
+                    ErrorKind::InvalidAlgorithm => {
+                        "the token is signed with a disallowed algorithm"
+                    }
                     ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
                     _ => "the token is malformed",
                 }
@@ -136,17 +160,28 @@ impl JwtConfig {
         let agent_id = parse_agent(&claims.sub)
             .ok_or_else(|| Error::Unauthenticated("the token's `sub` is not an agent id".into()))?;
         if claims.tenant.is_empty() || claims.tenant.len() > 128 {
-            return Err(Error::Unauthenticated("the token's `tenant` is invalid".into()));
+            return Err(Error::Unauthenticated(
+                "the token's `tenant` is invalid".into(),
+            ));
         }
-        Ok(Viewer { tenant: claims.tenant.into(), agent_id, scopes: Scopes::parse(&claims.scope) })
+        Ok(Viewer {
+            tenant: claims.tenant.into(),
+            agent_id,
+            scopes: Scopes::parse(&claims.scope),
+        })
     }
 
     /// Mints a token for `agent_id` of `tenant`, valid for `ttl`.
-    pub fn mint(&self, tenant: &str, agent_id: i64, scope: &str, ttl: std::time::Duration) -> anyhow::Result<String> {
-        let key = self
-            .encoding
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("minting needs the private key (PARLEY_JWT_PRIVATE_KEY_FILE)"))?;
+    pub fn mint(
+        &self,
+        tenant: &str,
+        agent_id: i64,
+        scope: &str,
+        ttl: std::time::Duration,
+    ) -> anyhow::Result<String> {
+        let key = self.encoding.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("minting needs the private key (PARLEY_JWT_PRIVATE_KEY_FILE)")
+        })?;
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: agent_id.to_string(),
@@ -163,5 +198,8 @@ impl JwtConfig {
 
 /// `sub` is an agent's numeric id or its global ID.
 pub fn parse_agent(sub: &str) -> Option<i64> {
-    sub.parse::<i64>().ok().filter(|id| *id > 0).or_else(|| decode_as(sub, NodeKind::Agent))
+    sub.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .or_else(|| decode_as(sub, NodeKind::Agent))
 }

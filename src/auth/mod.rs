@@ -6,7 +6,7 @@ mod scope;
 
 use std::sync::Arc;
 
-pub use jwt::{Claims, JwtConfig, KeySource};
+pub use jwt::{Claims, JwtConfig, KeySource, parse_agent};
 pub use scope::{Scope, Scopes};
 
 use crate::error::{Error, Result};
@@ -25,7 +25,11 @@ pub struct Viewer {
 impl Viewer {
     /// Fails with FORBIDDEN unless the viewer has `scope`.
     pub fn require(&self, scope: Scope) -> Result<&Viewer> {
-        if self.scopes.has(scope) { Ok(self) } else { Err(Error::Forbidden(scope.as_str())) }
+        if self.scopes.has(scope) {
+            Ok(self)
+        } else {
+            Err(Error::Forbidden(scope.as_str()))
+        }
     }
 
     /// Fails with FORBIDDEN unless the viewer has at least one of `scopes`.
@@ -46,9 +50,16 @@ impl Auth {
     /// Authenticates the value of an `Authorization` header, if any.
     pub fn from_header(config: &JwtConfig, header: Option<&str>) -> Auth {
         Auth(match header {
-            None => Err(Error::Unauthenticated("send `Authorization: Bearer <token>`".into())),
-            Some(value) => match value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")) {
-                None => Err(Error::Unauthenticated("the Authorization header must be `Bearer <token>`".into())),
+            None => Err(Error::Unauthenticated(
+                "send `Authorization: Bearer <token>`".into(),
+            )),
+            Some(value) => match value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+            {
+                None => Err(Error::Unauthenticated(
+                    "the Authorization header must be `Bearer <token>`".into(),
+                )),
                 Some(token) => config.verify(token.trim()),
             },
         })

@@ -12,8 +12,13 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in the order they are listed to clients.
-    pub const ALL: [Scope; 5] =
-        [Scope::ConversationRead, Scope::ConversationWrite, Scope::TicketRead, Scope::TicketWrite, Scope::Admin];
+    pub const ALL: [Scope; 5] = [
+        Scope::ConversationRead,
+        Scope::ConversationWrite,
+        Scope::TicketRead,
+        Scope::TicketWrite,
+        Scope::Admin,
+    ];
 
     /// The scope's name in tokens.
     pub fn as_str(self) -> &'static str {
@@ -53,6 +58,10 @@ impl Scopes {
 
     /// The scopes in the set, by name.
     pub fn names(self) -> Vec<&'static str> {
-        Scope::ALL.into_iter().filter(|s| self.has(*s)).map(Scope::as_str).collect()
+        Scope::ALL
+            .into_iter()
+            .filter(|s| self.has(*s))
+            .map(Scope::as_str)
+            .collect()
     }
 }

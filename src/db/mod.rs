@@ -8,8 +8,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectOptions, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 pub use stats::{SqlStats, TrackedFuture, global_sql_stats, track};
@@ -100,7 +100,11 @@ pub async fn page<E: EntityTrait>(
         select = select.order_by(column, read.clone());
     }
     let rows = select.limit(page.limit + 1).all(db).await?;
-    Ok(page.finish(rows.into_iter().map(|row| (Cursor::of(&row, &sort), row)).collect()))
+    Ok(page.finish(
+        rows.into_iter()
+            .map(|row| (Cursor::of(&row, &sort), row))
+            .collect(),
+    ))
 }
 
 /// `totalCount` of `select`, run only if the client asks for it.

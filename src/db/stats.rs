@@ -35,7 +35,10 @@ tokio::task_local! {
     static CURRENT: Arc<SqlStats>;
 }
 
-static GLOBAL: SqlStats = SqlStats { statements: AtomicU64::new(0), micros: AtomicU64::new(0) };
+static GLOBAL: SqlStats = SqlStats {
+    statements: AtomicU64::new(0),
+    micros: AtomicU64::new(0),
+};
 
 /// All statements of this process.
 pub fn global_sql_stats() -> &'static SqlStats {

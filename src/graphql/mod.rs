@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots merged from one module per node type. It knows
 //! nothing of HTTP; the server, the tests and `parley schema` build the same one.
 
+mod error_codes;
 mod query;
 pub mod types;
 
@@ -23,6 +24,7 @@ pub type ParleySchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// The schema with its roots; the caller adds the database and builds it.
 pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .extension(error_codes::ErrorCodes)
 }
 
 /// The SDL clients generate code from (what `schema.graphql` holds).
@@ -35,7 +37,9 @@ pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> Result<&'a Viewer> {
     match ctx.data_opt::<Auth>() {
         Some(Auth(Ok(viewer))) => Ok(viewer),
         Some(Auth(Err(err))) => Err(err.clone()),
-        None => Err(Error::Unauthenticated("send `Authorization: Bearer <token>`".into())),
+        None => Err(Error::Unauthenticated(
+            "send `Authorization: Bearer <token>`".into(),
+        )),
     }
 }
 
@@ -51,12 +55,14 @@ pub(crate) fn require_reader<'a>(ctx: &Context<'a>) -> Result<&'a Viewer> {
 
 /// The request's batched loader.
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Arc<Loaders>> {
-    ctx.data::<Arc<Loaders>>().map_err(|_| Error::Internal("no loaders in the request".into()))
+    ctx.data::<Arc<Loaders>>()
+        .map_err(|_| Error::Internal("no loaders in the request".into()))
 }
 
 /// The database pool.
 pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>().map_err(|_| Error::Internal("no database in the schema".into()))
+    ctx.data::<DatabaseConnection>()
+        .map_err(|_| Error::Internal("no database in the schema".into()))
 }
 
 /// The row `id` of table `E` in the viewer's tenant, batched with its siblings.
@@ -67,17 +73,24 @@ where
 {
     let Some(id) = id else { return Ok(None) };
     let tenant = &viewer(ctx)?.tenant;
-    Ok(loaders(ctx)?.load_one(RowById::<E>::new(tenant, id)).await?)
+    Ok(loaders(ctx)?
+        .load_one(RowById::<E>::new(tenant, id))
+        .await?)
 }
 
 /// The rows `ids` of table `E` in the viewer's tenant, by id (missing ones left out).
-pub(crate) async fn rows<E>(ctx: &Context<'_>, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, E::Model>>
+pub(crate) async fn rows<E>(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, E::Model>>
 where
     E: HasId + Send + Sync + 'static,
     E::Model: Send + Sync + Clone,
 {
     let tenant = &viewer(ctx)?.tenant;
-    let found = loaders(ctx)?.load_many(ids.into_iter().map(|id| RowById::<E>::new(tenant, id))).await?;
+    let found = loaders(ctx)?
+        .load_many(ids.into_iter().map(|id| RowById::<E>::new(tenant, id)))
+        .await?;
     Ok(found.into_iter().map(|(key, row)| (key.id, row)).collect())
 }
 
@@ -94,11 +107,14 @@ where
     page.check_cursor_shape(2)?;
     let tenant = viewer(ctx)?.tenant.clone();
     let loaders = loaders(ctx)?.clone();
-    let rows = loaders.load_one(ChildPage::<R>::new(&tenant, parent, page)).await?.unwrap_or(Page {
-        rows: Vec::new(),
-        has_previous: false,
-        has_next: false,
-    });
+    let rows = loaders
+        .load_one(ChildPage::<R>::new(&tenant, parent, page))
+        .await?
+        .unwrap_or(Page {
+            rows: Vec::new(),
+            has_previous: false,
+            has_next: false,
+        });
     let total = TotalCount::new(move || {
         let (loaders, key) = (loaders.clone(), ChildCount::<R>::new(&tenant, parent));
         async move { Ok(loaders.load_one(key).await?.unwrap_or(0)) }

@@ -38,7 +38,10 @@ impl Loader<AttributeValuesByConversation> for DbLoader {
                 grouped.entry(row.conversation_id).or_default().push(row);
             }
             for id in ids {
-                let key = AttributeValuesByConversation { tenant: tenant.clone(), conversation: id };
+                let key = AttributeValuesByConversation {
+                    tenant: tenant.clone(),
+                    conversation: id,
+                };
                 out.insert(key, grouped.remove(&id).unwrap_or_default());
             }
         }

@@ -42,7 +42,12 @@ pub struct ChildPage<R> {
 
 impl<R> ChildPage<R> {
     pub fn new(tenant: &Arc<str>, parent: i64, page: PageRequest) -> Self {
-        ChildPage { tenant: tenant.clone(), parent, page, relation: PhantomData }
+        ChildPage {
+            tenant: tenant.clone(),
+            parent,
+            page,
+            relation: PhantomData,
+        }
     }
 }
 
@@ -56,7 +61,11 @@ pub struct ChildCount<R> {
 
 impl<R> ChildCount<R> {
     pub fn new(tenant: &Arc<str>, parent: i64) -> Self {
-        ChildCount { tenant: tenant.clone(), parent, relation: PhantomData }
+        ChildCount {
+            tenant: tenant.clone(),
+            parent,
+            relation: PhantomData,
+        }
     }
 }
 
@@ -70,12 +79,18 @@ where
     type Value = Page<Model<R>>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[ChildPage<R>]) -> Result<HashMap<ChildPage<R>, Self::Value>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[ChildPage<R>],
+    ) -> Result<HashMap<ChildPage<R>, Self::Value>, LoadError> {
         let mut out = HashMap::with_capacity(keys.len());
         // Keys with the same tenant and page arguments share one statement.
         let mut groups: Vec<(&Arc<str>, &PageRequest, Vec<i64>)> = Vec::new();
         for key in keys {
-            match groups.iter_mut().find(|(t, p, _)| *t == &key.tenant && *p == &key.page) {
+            match groups
+                .iter_mut()
+                .find(|(t, p, _)| *t == &key.tenant && *p == &key.page)
+            {
                 Some((_, _, parents)) => parents.push(key.parent),
                 None => groups.push((&key.tenant, &key.page, vec![key.parent])),
             }
@@ -84,7 +99,8 @@ where
         let order = R::order();
         for (tenant, page, parents) in groups {
             let read = page.read_order(&order);
-            let mut select = scoped::<R::Entity>(tenant).filter(R::parent().is_in(parents.iter().copied()));
+            let mut select =
+                scoped::<R::Entity>(tenant).filter(R::parent().is_in(parents.iter().copied()));
             if let Some(cut) = page.condition(&sort, &order) {
                 select = select.filter(cut);
             }
@@ -109,12 +125,18 @@ where
             let mut per_parent: HashMap<i64, Vec<(Cursor, Model<R>)>> = HashMap::new();
             for row in rows {
                 if let Some(parent) = int_of(&row, R::parent()) {
-                    per_parent.entry(parent).or_default().push((Cursor::of(&row, &sort), row));
+                    per_parent
+                        .entry(parent)
+                        .or_default()
+                        .push((Cursor::of(&row, &sort), row));
                 }
             }
             for parent in parents {
                 let rows = per_parent.remove(&parent).unwrap_or_default();
-                out.insert(ChildPage::new(tenant, parent, page.clone()), page.finish(rows));
+                out.insert(
+                    ChildPage::new(tenant, parent, page.clone()),
+                    page.finish(rows),
+                );
             }
         }
         Ok(out)
@@ -144,9 +166,13 @@ impl<R: Relation> Loader<ChildCount<R>> for DbLoader {
                 .all(&self.db)
                 .await
                 .map_err(|e| Arc::new(e.into()))?;
-            let mut counts: HashMap<i64, i64> = counts.into_iter().map(|c| (c.parent, c.count)).collect();
+            let mut counts: HashMap<i64, i64> =
+                counts.into_iter().map(|c| (c.parent, c.count)).collect();
             for parent in parents {
-                out.insert(ChildCount::new(&tenant, parent), counts.remove(&parent).unwrap_or(0));
+                out.insert(
+                    ChildCount::new(&tenant, parent),
+                    counts.remove(&parent).unwrap_or(0),
+                );
             }
         }
         Ok(out)

@@ -6,9 +6,15 @@ mod children;
 mod relations;
 mod row;
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::DatabaseConnection;
 
 pub use attribute_values::AttributeValuesByConversation;
@@ -16,7 +22,6 @@ pub use children::{ChildCount, ChildPage, Relation};
 pub use relations::*;
 pub use row::{HasId, RowById};
 
-use crate::db::{SqlStats, track};
 use crate::error::Error;
 
 /// The per-request loader.
@@ -27,9 +32,72 @@ pub struct DbLoader {
     db: DatabaseConnection,
 }
 
-/// A fresh loader for one request, whose batches count their SQL into `stats`.
-pub fn loaders(db: DatabaseConnection, stats: Arc<SqlStats>) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, move |fut| tokio::spawn(track(stats.clone(), fut)), HashMapCache::default())
+/// A fresh loader for one request, and the batches it will spawn.
+pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
+    let batches = Batches::default();
+    let queue = batches.queue.clone();
+    let spawner = move |batch| lock(&queue).push(batch);
+    let loaders = DataLoader::with_cache(DbLoader { db }, spawner, HashMapCache::default())
+        .delay(Duration::ZERO);
+    (loaders, batches)
+}
+
+/// The batch loads of one request, run on the request's own task.
+///
+/// A batch starts only once the resolvers are idle, waiting for data, so it holds
+/// every key they asked for however long they took: the number of statements
+/// depends on the shape of the query, never on timing or page size.
+#[derive(Default)]
+pub struct Batches {
+    queue: Arc<Mutex<Vec<BoxFuture<'static, ()>>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A waker that notes whether the request woke itself while being polled (a list
+/// resolver yielding, or the runtime's budget running out).
+struct NotingWaker {
+    woken: AtomicBool,
+    inner: Waker,
+}
+
+impl Wake for NotingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.inner.wake_by_ref();
+    }
+}
+
+impl Batches {
+    /// Drives `request` and the batches it spawns until the request is done.
+    pub async fn run<F: Future>(self, request: F) -> F::Output {
+        let mut request = std::pin::pin!(request);
+        let mut running = FuturesUnordered::new();
+        std::future::poll_fn(move |cx| {
+            let noting = Arc::new(NotingWaker {
+                woken: AtomicBool::new(false),
+                inner: cx.waker().clone(),
+            });
+            let waker = Waker::from(noting.clone());
+            if let Poll::Ready(out) = request.as_mut().poll(&mut Context::from_waker(&waker)) {
+                return Poll::Ready(out);
+            }
+            if noting.woken.load(Ordering::Acquire) {
+                // The resolvers are not done with this pass: let them finish first.
+                return Poll::Pending;
+            }
+            running.extend(std::mem::take(&mut *lock(&self.queue)));
+            while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
+            Poll::Pending
+        })
+        .await
+    }
 }
 
 /// Errors a batch can share.
@@ -42,7 +110,11 @@ impl From<LoadError> for Error {
 }
 
 /// Splits a batch by tenant (in practice a request has one).
-fn by_tenant<K, V>(keys: &[K], tenant: impl Fn(&K) -> &Arc<str>, value: impl Fn(&K) -> V) -> Vec<(Arc<str>, Vec<V>)> {
+fn by_tenant<K, V>(
+    keys: &[K],
+    tenant: impl Fn(&K) -> &Arc<str>,
+    value: impl Fn(&K) -> V,
+) -> Vec<(Arc<str>, Vec<V>)> {
     let mut groups: Vec<(Arc<str>, Vec<V>)> = Vec::new();
     for key in keys {
         let t = tenant(key);

@@ -27,7 +27,11 @@ pub struct RowById<E> {
 
 impl<E> RowById<E> {
     pub fn new(tenant: &Arc<str>, id: i64) -> Self {
-        RowById { tenant: tenant.clone(), id, table: PhantomData }
+        RowById {
+            tenant: tenant.clone(),
+            id,
+            table: PhantomData,
+        }
     }
 }
 
@@ -76,4 +80,16 @@ macro_rules! has_id {
     };
 }
 
-has_id!(activity, agent, contact, conversation, custom_attribute_definition, message, note, queue, rating, tag, ticket);
+has_id!(
+    activity,
+    agent,
+    contact,
+    conversation,
+    custom_attribute_definition,
+    message,
+    note,
+    queue,
+    rating,
+    tag,
+    ticket
+);

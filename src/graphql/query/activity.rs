@@ -34,9 +34,13 @@ impl ActivityQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which entries to include.")] filter: Option<ActivityFilter>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Activity>> {
         let viewer = require(ctx, Scope::ConversationRead)?;

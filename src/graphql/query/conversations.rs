@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{conversation, conversation_tag};
 use entity::enums::{Channel, ConversationState};
+use entity::{conversation, conversation_tag};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, Select};
 
@@ -23,9 +23,17 @@ pub struct ConversationQuery;
 #[Object]
 impl ConversationQuery {
     /// A conversation by its global ID.
-    async fn conversation(&self, ctx: &Context<'_>, #[graphql(desc = "A Conversation ID.")] id: ID) -> Result<Option<Conversation>> {
+    async fn conversation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Conversation ID.")] id: ID,
+    ) -> Result<Option<Conversation>> {
         require(ctx, Scope::ConversationRead)?;
-        Ok(row::<conversation::Entity>(ctx, decode_as(&id, NodeKind::Conversation)).await?.map(Conversation))
+        Ok(
+            row::<conversation::Entity>(ctx, decode_as(&id, NodeKind::Conversation))
+                .await?
+                .map(Conversation),
+        )
     }
 
     /// A conversation by its per-tenant display number.
@@ -64,10 +72,16 @@ impl ConversationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which conversations to include.")] filter: Option<ConversationFilter>,
-        #[graphql(desc = "Sort order (default UPDATED_AT DESC).")] order_by: Option<ConversationOrder>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Sort order (default UPDATED_AT DESC).")] order_by: Option<
+            ConversationOrder,
+        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Conversation>> {
         let viewer = require(ctx, Scope::ConversationRead)?;

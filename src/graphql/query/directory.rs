@@ -21,15 +21,29 @@ impl DirectoryQuery {
     async fn agents(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Agent>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (crate::graphql::db(ctx)?, scoped::<agent::Entity>(&viewer.tenant));
-        let rows = db::page(db, select.clone(), [agent::Column::Name, agent::Column::Id], Order::Asc, &page).await?;
+        let (db, select) = (
+            crate::graphql::db(ctx)?,
+            scoped::<agent::Entity>(&viewer.tenant),
+        );
+        let rows = db::page(
+            db,
+            select.clone(),
+            [agent::Column::Name, agent::Column::Id],
+            Order::Asc,
+            &page,
+        )
+        .await?;
         Ok(rows.connection(db::total(db, select), Agent))
     }
 
@@ -37,15 +51,29 @@ impl DirectoryQuery {
     async fn queues(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Queue>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (crate::graphql::db(ctx)?, scoped::<queue::Entity>(&viewer.tenant));
-        let rows = db::page(db, select.clone(), [queue::Column::Name, queue::Column::Id], Order::Asc, &page).await?;
+        let (db, select) = (
+            crate::graphql::db(ctx)?,
+            scoped::<queue::Entity>(&viewer.tenant),
+        );
+        let rows = db::page(
+            db,
+            select.clone(),
+            [queue::Column::Name, queue::Column::Id],
+            Order::Asc,
+            &page,
+        )
+        .await?;
         Ok(rows.connection(db::total(db, select), Queue))
     }
 
@@ -53,14 +81,21 @@ impl DirectoryQuery {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Contact>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (crate::graphql::db(ctx)?, scoped::<contact::Entity>(&viewer.tenant));
+        let (db, select) = (
+            crate::graphql::db(ctx)?,
+            scoped::<contact::Entity>(&viewer.tenant),
+        );
         let sort = [contact::Column::CreatedAt, contact::Column::Id];
         let rows = db::page(db, select.clone(), sort, Order::Asc, &page).await?;
         Ok(rows.connection(db::total(db, select), Contact))
@@ -70,14 +105,21 @@ impl DirectoryQuery {
     async fn custom_attribute_definitions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<CustomAttributeDefinition>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (crate::graphql::db(ctx)?, scoped::<definition::Entity>(&viewer.tenant));
+        let (db, select) = (
+            crate::graphql::db(ctx)?,
+            scoped::<definition::Entity>(&viewer.tenant),
+        );
         let sort = [definition::Column::CreatedAt, definition::Column::Id];
         let rows = db::page(db, select.clone(), sort, Order::Asc, &page).await?;
         Ok(rows.connection(db::total(db, select), CustomAttributeDefinition))

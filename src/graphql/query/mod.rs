@@ -10,7 +10,6 @@ mod tickets;
 use async_graphql::{Enum, MergedObject};
 use sea_orm::Order;
 
-
 /// Every read of the graph.
 #[derive(MergedObject, Default)]
 pub struct Query(

@@ -20,7 +20,11 @@ impl NodeQuery {
     }
 
     /// Any object by its global ID; null when it does not exist for the viewer.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID.")] id: ID,
+    ) -> Result<Option<Node>> {
         Ok(load(ctx, &id).await?)
     }
 
@@ -31,7 +35,9 @@ impl NodeQuery {
         #[graphql(desc = "Global IDs (at most 100).")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
         if ids.len() as u64 > MAX_PAGE_SIZE {
-            return Err(Error::bad_input(format!("`ids` may hold at most {MAX_PAGE_SIZE} IDs")).into());
+            return Err(
+                Error::bad_input(format!("`ids` may hold at most {MAX_PAGE_SIZE} IDs")).into(),
+            );
         }
         Ok(try_join_all(ids.iter().map(|id| load(ctx, id))).await?)
     }

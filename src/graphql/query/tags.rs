@@ -43,16 +43,31 @@ fn contains_pattern(text: &str) -> LikeExpr {
 #[Object]
 impl TagQuery {
     /// A tag by its global ID.
-    async fn tag(&self, ctx: &Context<'_>, #[graphql(desc = "A Tag ID.")] id: ID) -> Result<Option<Tag>> {
+    async fn tag(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Tag ID.")] id: ID,
+    ) -> Result<Option<Tag>> {
         require_reader(ctx)?;
-        Ok(row::<tag::Entity>(ctx, decode_as(&id, NodeKind::Tag)).await?.map(Tag))
+        Ok(row::<tag::Entity>(ctx, decode_as(&id, NodeKind::Tag))
+            .await?
+            .map(Tag))
     }
 
     /// A tag by its name, ignoring case.
-    async fn tag_by_name(&self, ctx: &Context<'_>, #[graphql(desc = "The tag's name.")] name: String) -> Result<Option<Tag>> {
+    async fn tag_by_name(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tag's name.")] name: String,
+    ) -> Result<Option<Tag>> {
         let viewer = require_reader(ctx)?;
-        let select = scoped::<tag::Entity>(&viewer.tenant).filter(tag::Column::NameKey.eq(name.trim().to_lowercase()));
-        Ok(select.one(crate::graphql::db(ctx)?).await.map_err(Error::from)?.map(Tag))
+        let select = scoped::<tag::Entity>(&viewer.tenant)
+            .filter(tag::Column::NameKey.eq(name.trim().to_lowercase()));
+        Ok(select
+            .one(crate::graphql::db(ctx)?)
+            .await
+            .map_err(Error::from)?
+            .map(Tag))
     }
 
     /// The tenant's tags, by name.
@@ -60,9 +75,13 @@ impl TagQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which tags to include.")] filter: Option<TagFilter>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Tag>> {
         let viewer = require_reader(ctx)?;
@@ -82,7 +101,14 @@ impl TagQuery {
             select = select.filter(Expr::col(tag::Column::NameKey).like(contains_pattern(&text)));
         }
         let db = crate::graphql::db(ctx)?;
-        let rows = db::page(db, select.clone(), [tag::Column::NameKey, tag::Column::Id], Order::Asc, &page).await?;
+        let rows = db::page(
+            db,
+            select.clone(),
+            [tag::Column::NameKey, tag::Column::Id],
+            Order::Asc,
+            &page,
+        )
+        .await?;
         Ok(rows.connection(db::total(db, select), Tag))
     }
 }

@@ -23,9 +23,15 @@ pub struct TicketQuery;
 #[Object]
 impl TicketQuery {
     /// A ticket by its global ID.
-    async fn ticket(&self, ctx: &Context<'_>, #[graphql(desc = "A Ticket ID.")] id: ID) -> Result<Option<Ticket>> {
+    async fn ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Ticket ID.")] id: ID,
+    ) -> Result<Option<Ticket>> {
         require(ctx, Scope::TicketRead)?;
-        Ok(row::<ticket::Entity>(ctx, decode_as(&id, NodeKind::Ticket)).await?.map(Ticket))
+        Ok(row::<ticket::Entity>(ctx, decode_as(&id, NodeKind::Ticket))
+            .await?
+            .map(Ticket))
     }
 
     /// A ticket by its per-tenant display number.
@@ -35,8 +41,13 @@ impl TicketQuery {
         #[graphql(desc = "The display number.")] number: i64,
     ) -> Result<Option<Ticket>> {
         let viewer = require(ctx, Scope::TicketRead)?;
-        let select = scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::Number.eq(number));
-        Ok(select.one(crate::graphql::db(ctx)?).await.map_err(Error::from)?.map(Ticket))
+        let select =
+            scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::Number.eq(number));
+        Ok(select
+            .one(crate::graphql::db(ctx)?)
+            .await
+            .map_err(Error::from)?
+            .map(Ticket))
     }
 
     /// A ticket by its id in the system of record it came from.
@@ -46,8 +57,13 @@ impl TicketQuery {
         #[graphql(desc = "The external id.")] external_id: String,
     ) -> Result<Option<Ticket>> {
         let viewer = require(ctx, Scope::TicketRead)?;
-        let select = scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::ExternalId.eq(external_id));
-        Ok(select.one(crate::graphql::db(ctx)?).await.map_err(Error::from)?.map(Ticket))
+        let select = scoped::<ticket::Entity>(&viewer.tenant)
+            .filter(ticket::Column::ExternalId.eq(external_id));
+        Ok(select
+            .one(crate::graphql::db(ctx)?)
+            .await
+            .map_err(Error::from)?
+            .map(Ticket))
     }
 
     /// The tenant's tickets, filtered and sorted (default: newest first).
@@ -57,9 +73,13 @@ impl TicketQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Which tickets to include.")] filter: Option<TicketFilter>,
         #[graphql(desc = "Sort order (default CREATED_AT DESC).")] order_by: Option<TicketOrder>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Ticket>> {
         let viewer = require(ctx, Scope::TicketRead)?;
@@ -74,8 +94,12 @@ impl TicketQuery {
     /// How many of the tenant's tickets no agent has opened yet.
     async fn unread_ticket_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let viewer = require(ctx, Scope::TicketRead)?;
-        let select = scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::Unread.eq(true));
-        Ok(select.count(crate::graphql::db(ctx)?).await.map_err(Error::from)? as i64)
+        let select =
+            scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::Unread.eq(true));
+        Ok(select
+            .count(crate::graphql::db(ctx)?)
+            .await
+            .map_err(Error::from)? as i64)
     }
 }
 
@@ -102,7 +126,11 @@ impl TicketFilter {
         use ticket::Column as C;
         let mut cond = Condition::all();
         if let Some(id) = &self.conversation_id {
-            let ids = filter_ids(std::slice::from_ref(id), NodeKind::Conversation, "conversationId")?;
+            let ids = filter_ids(
+                std::slice::from_ref(id),
+                NodeKind::Conversation,
+                "conversationId",
+            )?;
             cond = cond.add(C::ConversationId.is_in(ids));
         }
         if let Some(statuses) = &self.statuses {
@@ -116,7 +144,11 @@ impl TicketFilter {
                 .column(ticket_tag::Column::TicketId)
                 .from(ticket_tag::Entity)
                 .and_where(ticket_tag::Column::TenantId.eq(tenant))
-                .and_where(ticket_tag::Column::TagId.is_in(filter_ids(ids, NodeKind::Tag, "tagIds")?))
+                .and_where(ticket_tag::Column::TagId.is_in(filter_ids(
+                    ids,
+                    NodeKind::Tag,
+                    "tagIds",
+                )?))
                 .to_owned();
             cond = cond.add(C::Id.in_subquery(tagged));
         }

@@ -6,6 +6,7 @@ use entity::enums::ActivityType;
 use entity::{activity, agent, conversation, message, note, queue, rating, tag, ticket};
 
 use super::agent::Agent;
+use super::at;
 use super::conversation::Conversation;
 use super::message::Message;
 use super::note::Note;
@@ -13,14 +14,13 @@ use super::queue::Queue;
 use super::rating::Rating;
 use super::tag::Tag;
 use super::ticket::Ticket;
-use super::at;
 use crate::auth::Scope;
 use crate::graphql::{require, row};
 use crate::ids::NodeKind;
 
-/// An audit log entry: what happened to a conversation, who did it and when.
 pub struct Activity(pub activity::Model);
 
+/// An audit log entry: what happened to a conversation, who did it and when.
 #[Object]
 impl Activity {
     /// The entry's global ID.
@@ -30,7 +30,9 @@ impl Activity {
 
     /// The conversation it happened to.
     async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
-        Ok(row::<conversation::Entity>(ctx, self.0.conversation_id).await?.map(Conversation))
+        Ok(row::<conversation::Entity>(ctx, self.0.conversation_id)
+            .await?
+            .map(Conversation))
     }
 
     /// What happened.
@@ -56,12 +58,16 @@ impl Activity {
 
     /// The queue a transfer moved the conversation from.
     async fn from_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
-        Ok(row::<queue::Entity>(ctx, self.0.from_queue_id).await?.map(Queue))
+        Ok(row::<queue::Entity>(ctx, self.0.from_queue_id)
+            .await?
+            .map(Queue))
     }
 
     /// The queue a transfer moved the conversation to.
     async fn to_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
-        Ok(row::<queue::Entity>(ctx, self.0.to_queue_id).await?.map(Queue))
+        Ok(row::<queue::Entity>(ctx, self.0.to_queue_id)
+            .await?
+            .map(Queue))
     }
 
     /// The tag added or removed.
@@ -71,7 +77,9 @@ impl Activity {
 
     /// The message added.
     async fn message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        Ok(row::<message::Entity>(ctx, self.0.message_id).await?.map(Message))
+        Ok(row::<message::Entity>(ctx, self.0.message_id)
+            .await?
+            .map(Message))
     }
 
     /// The note added.
@@ -81,7 +89,9 @@ impl Activity {
 
     /// The rating offered or submitted.
     async fn rating(&self, ctx: &Context<'_>) -> Result<Option<Rating>> {
-        Ok(row::<rating::Entity>(ctx, self.0.rating_id).await?.map(Rating))
+        Ok(row::<rating::Entity>(ctx, self.0.rating_id)
+            .await?
+            .map(Rating))
     }
 
     /// The ticket created or updated (needs `ticket:read`).
@@ -90,6 +100,8 @@ impl Activity {
             return Ok(None);
         }
         require(ctx, Scope::TicketRead)?;
-        Ok(row::<ticket::Entity>(ctx, self.0.ticket_id).await?.map(Ticket))
+        Ok(row::<ticket::Entity>(ctx, self.0.ticket_id)
+            .await?
+            .map(Ticket))
     }
 }

@@ -6,9 +6,9 @@ use entity::enums::AgentRole;
 
 use crate::ids::NodeKind;
 
-/// A support agent of the tenant.
 pub struct Agent(pub agent::Model);
 
+/// A support agent of the tenant.
 #[Object]
 impl Agent {
     /// The agent's global ID.

@@ -7,9 +7,9 @@ use entity::contact;
 use super::at_opt;
 use crate::ids::NodeKind;
 
-/// A customer who writes to the support team.
 pub struct Contact(pub contact::Model);
 
+/// A customer who writes to the support team.
 #[Object]
 impl Contact {
     /// The contact's global ID.

@@ -22,14 +22,15 @@ use crate::error::Error;
 use crate::graphql::{children, loaders, require, row, rows, viewer};
 use crate::ids::NodeKind;
 use crate::loader::{
-    ActivityByConversation, AttributeValuesByConversation, LinkedConversations, MessagesByConversation,
-    NotesByConversation, RatingsByConversation, TagLinksByConversation, TicketsByConversation,
+    ActivityByConversation, AttributeValuesByConversation, LinkedConversations,
+    MessagesByConversation, NotesByConversation, RatingsByConversation, TagLinksByConversation,
+    TicketsByConversation,
 };
 use crate::pagination::{Conn, PageRequest};
 
-/// A conversation between a customer and the support team.
 pub struct Conversation(pub conversation::Model);
 
+/// A conversation between a customer and the support team.
 #[Object]
 impl Conversation {
     /// The conversation's global ID.
@@ -74,12 +75,16 @@ impl Conversation {
 
     /// The customer who asked.
     async fn requester(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        Ok(row::<contact::Entity>(ctx, self.0.requester_id).await?.map(Contact))
+        Ok(row::<contact::Entity>(ctx, self.0.requester_id)
+            .await?
+            .map(Contact))
     }
 
     /// The agent working on it.
     async fn assignee(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
-        Ok(row::<agent::Entity>(ctx, self.0.assignee_id).await?.map(Agent))
+        Ok(row::<agent::Entity>(ctx, self.0.assignee_id)
+            .await?
+            .map(Agent))
     }
 
     /// When the current assignee took it.
@@ -99,18 +104,22 @@ impl Conversation {
 
     /// The conversation this one is a side conversation of.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
-        Ok(row::<conversation::Entity>(ctx, self.0.parent_id).await?.map(Conversation))
+        Ok(row::<conversation::Entity>(ctx, self.0.parent_id)
+            .await?
+            .map(Conversation))
     }
 
     /// Side conversations started from this one.
     async fn linked_conversations(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Conversation>> {
         let page = PageRequest::new(first, after, last, before)?;
@@ -145,7 +154,9 @@ impl Conversation {
 
     /// The newest message.
     async fn last_message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        Ok(row::<message::Entity>(ctx, self.0.last_message_id).await?.map(Message))
+        Ok(row::<message::Entity>(ctx, self.0.last_message_id)
+            .await?
+            .map(Message))
     }
 
     /// Whether the customer's mood improved (UP) or worsened (DOWN) over the conversation.
@@ -155,8 +166,15 @@ impl Conversation {
 
     /// Values of the tenant's custom attributes.
     async fn custom_attributes(&self, ctx: &Context<'_>) -> Result<Vec<CustomAttributeValue>> {
-        let key = AttributeValuesByConversation { tenant: viewer(ctx)?.tenant.clone(), conversation: self.0.id };
-        let values = loaders(ctx)?.load_one(key).await.map_err(Error::from)?.unwrap_or_default();
+        let key = AttributeValuesByConversation {
+            tenant: viewer(ctx)?.tenant.clone(),
+            conversation: self.0.id,
+        };
+        let values = loaders(ctx)?
+            .load_one(key)
+            .await
+            .map_err(Error::from)?
+            .unwrap_or_default();
         Ok(values.into_iter().map(CustomAttributeValue).collect())
     }
 
@@ -164,11 +182,13 @@ impl Conversation {
     async fn messages(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Message>> {
         let page = PageRequest::new(first, after, last, before)?;
@@ -180,11 +200,13 @@ impl Conversation {
     async fn tickets(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Ticket>> {
         require(ctx, Scope::TicketRead)?;
@@ -197,18 +219,21 @@ impl Conversation {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Tag>> {
         let page = PageRequest::new(first, after, last, before)?;
         let (links, total) = children::<TagLinksByConversation>(ctx, self.0.id, page).await?;
         let tag_ids: Vec<i64> = links.rows.iter().map(|(_, l)| l.tag_id).collect();
         let tags = rows::<tag::Entity>(ctx, tag_ids).await?;
-        let page = links.filter_map(|link: conversation_tag::Model| tags.get(&link.tag_id).cloned().map(Tag));
+        let page = links
+            .filter_map(|link: conversation_tag::Model| tags.get(&link.tag_id).cloned().map(Tag));
         Ok(page.connection(total, |tag| tag))
     }
 
@@ -216,11 +241,13 @@ impl Conversation {
     async fn notes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Note>> {
         let page = PageRequest::new(first, after, last, before)?;
@@ -232,11 +259,13 @@ impl Conversation {
     async fn ratings(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Rating>> {
         let page = PageRequest::new(first, after, last, before)?;
@@ -248,11 +277,13 @@ impl Conversation {
     async fn activity(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many items from the start (default 20, at most 100).")] first: Option<
-            i32,
-        >,
+        #[graphql(
+            desc = "Return at most this many items from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many items from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Activity>> {
         let page = PageRequest::new(first, after, last, before)?;

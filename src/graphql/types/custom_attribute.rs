@@ -9,7 +9,6 @@ use super::at;
 use crate::graphql::row;
 use crate::ids::NodeKind;
 
-/// A custom field the tenant defined for conversations.
 pub struct CustomAttributeDefinition(pub definition::Model);
 
 /// Parses a stored JSON list of strings.
@@ -17,6 +16,7 @@ pub fn string_list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
+/// A custom field the tenant defined for conversations.
 #[Object]
 impl CustomAttributeDefinition {
     /// The definition's global ID.
@@ -50,14 +50,16 @@ impl CustomAttributeDefinition {
     }
 }
 
-/// A conversation's value for one custom attribute.
 pub struct CustomAttributeValue(pub conversation_attribute_value::Model);
 
+/// A conversation's value for one custom attribute.
 #[Object]
 impl CustomAttributeValue {
     /// Which attribute this is a value of.
     async fn definition(&self, ctx: &Context<'_>) -> Result<Option<CustomAttributeDefinition>> {
-        Ok(row::<definition::Entity>(ctx, Some(self.0.definition_id)).await?.map(CustomAttributeDefinition))
+        Ok(row::<definition::Entity>(ctx, Some(self.0.definition_id))
+            .await?
+            .map(CustomAttributeDefinition))
     }
 
     /// The value of a TEXT attribute.

@@ -12,7 +12,6 @@ use super::{at, at_opt};
 use crate::graphql::row;
 use crate::ids::NodeKind;
 
-/// A message in a conversation.
 pub struct Message(pub message::Model);
 
 /// Who wrote a message: an agent or a contact.
@@ -22,6 +21,7 @@ pub enum Author {
     Contact(Contact),
 }
 
+/// A message in a conversation.
 #[Object]
 impl Message {
     /// The message's global ID.
@@ -31,7 +31,11 @@ impl Message {
 
     /// The conversation the message belongs to.
     async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
-        Ok(row::<conversation::Entity>(ctx, Some(self.0.conversation_id)).await?.map(Conversation))
+        Ok(
+            row::<conversation::Entity>(ctx, Some(self.0.conversation_id))
+                .await?
+                .map(Conversation),
+        )
     }
 
     /// Whether the customer sent it (INBOUND) or the team did (OUTBOUND).
@@ -49,7 +53,9 @@ impl Message {
         if let Some(agent) = row::<agent::Entity>(ctx, self.0.author_agent_id).await? {
             return Ok(Some(Author::Agent(Agent(agent))));
         }
-        Ok(row::<contact::Entity>(ctx, self.0.author_contact_id).await?.map(|c| Author::Contact(Contact(c))))
+        Ok(row::<contact::Entity>(ctx, self.0.author_contact_id)
+            .await?
+            .map(|c| Author::Contact(Contact(c))))
     }
 
     /// Plain text of the message (replaced once anonymized).

@@ -2,7 +2,8 @@
 
 use async_graphql::{Context, ID, Interface};
 use entity::{
-    activity, agent, contact, conversation, custom_attribute_definition, message, note, queue, rating, tag, ticket,
+    activity, agent, contact, conversation, custom_attribute_definition, message, note, queue,
+    rating, tag, ticket,
 };
 
 use super::activity::Activity;
@@ -23,7 +24,11 @@ use crate::ids::{NodeKind, decode};
 
 /// An object with a global ID, fetchable with `node(id:)`.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "The object's global ID; opaque to clients."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The object's global ID; opaque to clients."
+))]
 pub enum Node {
     Activity(Activity),
     Agent(Agent),
@@ -41,10 +46,16 @@ pub enum Node {
 /// The object behind `id` if the viewer may see it; `None` for IDs that do not
 /// decode, are of another tenant, or do not exist.
 pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
-    let Some((kind, key)) = decode(id) else { return Ok(None) };
+    let Some((kind, key)) = decode(id) else {
+        return Ok(None);
+    };
     let key = Some(key);
     match kind {
-        NodeKind::Conversation | NodeKind::Message | NodeKind::Note | NodeKind::Rating | NodeKind::Activity => {
+        NodeKind::Conversation
+        | NodeKind::Message
+        | NodeKind::Note
+        | NodeKind::Rating
+        | NodeKind::Activity => {
             require(ctx, Scope::ConversationRead)?;
         }
         NodeKind::Ticket => {
@@ -55,20 +66,38 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         }
     }
     Ok(match kind {
-        NodeKind::Activity => row::<activity::Entity>(ctx, key).await?.map(|m| Node::Activity(Activity(m))),
-        NodeKind::Agent => row::<agent::Entity>(ctx, key).await?.map(|m| Node::Agent(Agent(m))),
-        NodeKind::Contact => row::<contact::Entity>(ctx, key).await?.map(|m| Node::Contact(Contact(m))),
-        NodeKind::Conversation => {
-            row::<conversation::Entity>(ctx, key).await?.map(|m| Node::Conversation(Conversation(m)))
-        }
+        NodeKind::Activity => row::<activity::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Activity(Activity(m))),
+        NodeKind::Agent => row::<agent::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Agent(Agent(m))),
+        NodeKind::Contact => row::<contact::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Contact(Contact(m))),
+        NodeKind::Conversation => row::<conversation::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Conversation(Conversation(m))),
         NodeKind::CustomAttributeDefinition => row::<custom_attribute_definition::Entity>(ctx, key)
             .await?
             .map(|m| Node::CustomAttributeDefinition(CustomAttributeDefinition(m))),
-        NodeKind::Message => row::<message::Entity>(ctx, key).await?.map(|m| Node::Message(Message(m))),
-        NodeKind::Note => row::<note::Entity>(ctx, key).await?.map(|m| Node::Note(Note(m))),
-        NodeKind::Queue => row::<queue::Entity>(ctx, key).await?.map(|m| Node::Queue(Queue(m))),
-        NodeKind::Rating => row::<rating::Entity>(ctx, key).await?.map(|m| Node::Rating(Rating(m))),
-        NodeKind::Tag => row::<tag::Entity>(ctx, key).await?.map(|m| Node::Tag(Tag(m))),
-        NodeKind::Ticket => row::<ticket::Entity>(ctx, key).await?.map(|m| Node::Ticket(Ticket(m))),
+        NodeKind::Message => row::<message::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Message(Message(m))),
+        NodeKind::Note => row::<note::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Note(Note(m))),
+        NodeKind::Queue => row::<queue::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Queue(Queue(m))),
+        NodeKind::Rating => row::<rating::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Rating(Rating(m))),
+        NodeKind::Tag => row::<tag::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Tag(Tag(m))),
+        NodeKind::Ticket => row::<ticket::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Ticket(Ticket(m))),
     })
 }

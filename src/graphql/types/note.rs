@@ -5,14 +5,14 @@ use chrono::{DateTime, Utc};
 use entity::{agent, conversation, note};
 
 use super::agent::Agent;
-use super::conversation::Conversation;
 use super::at;
+use super::conversation::Conversation;
 use crate::graphql::row;
 use crate::ids::NodeKind;
 
-/// An internal note, visible to agents only.
 pub struct Note(pub note::Model);
 
+/// An internal note, visible to agents only.
 #[Object]
 impl Note {
     /// The note's global ID.
@@ -22,12 +22,18 @@ impl Note {
 
     /// The conversation the note is on.
     async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
-        Ok(row::<conversation::Entity>(ctx, Some(self.0.conversation_id)).await?.map(Conversation))
+        Ok(
+            row::<conversation::Entity>(ctx, Some(self.0.conversation_id))
+                .await?
+                .map(Conversation),
+        )
     }
 
     /// The agent who wrote it.
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
-        Ok(row::<agent::Entity>(ctx, self.0.author_id).await?.map(Agent))
+        Ok(row::<agent::Entity>(ctx, self.0.author_id)
+            .await?
+            .map(Agent))
     }
 
     /// The note's text.

@@ -5,9 +5,9 @@ use entity::queue;
 
 use crate::ids::NodeKind;
 
-/// A queue (team inbox) that conversations are routed to.
 pub struct Queue(pub queue::Model);
 
+/// A queue (team inbox) that conversations are routed to.
 #[Object]
 impl Queue {
     /// The queue's global ID.

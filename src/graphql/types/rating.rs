@@ -12,9 +12,9 @@ use super::{at, at_opt};
 use crate::graphql::row;
 use crate::ids::NodeKind;
 
-/// A satisfaction rating of a conversation.
 pub struct Rating(pub rating::Model);
 
+/// A satisfaction rating of a conversation.
 #[Object]
 impl Rating {
     /// The rating's global ID.
@@ -24,7 +24,11 @@ impl Rating {
 
     /// The rated conversation.
     async fn conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
-        Ok(row::<conversation::Entity>(ctx, Some(self.0.conversation_id)).await?.map(Conversation))
+        Ok(
+            row::<conversation::Entity>(ctx, Some(self.0.conversation_id))
+                .await?
+                .map(Conversation),
+        )
     }
 
     /// The scale: CSAT (1 to 5) or thumbs (0 or 1).
@@ -54,7 +58,9 @@ impl Rating {
 
     /// The customer asked to rate.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        Ok(row::<contact::Entity>(ctx, self.0.contact_id).await?.map(Contact))
+        Ok(row::<contact::Entity>(ctx, self.0.contact_id)
+            .await?
+            .map(Contact))
     }
 
     /// Language the survey was offered in.

@@ -8,9 +8,9 @@ use entity::tag;
 use super::at;
 use crate::ids::NodeKind;
 
-/// A topic label, unique per tenant regardless of case.
 pub struct Tag(pub tag::Model);
 
+/// A topic label, unique per tenant regardless of case.
 #[Object]
 impl Tag {
     /// The tag's global ID.

@@ -1,6 +1,6 @@
 //! `Ticket`: a support request with status, priority and topic tags.
 
-use async_graphql::connection::{Connection, ConnectionNameType, EdgeNameType};
+use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, ID, Object, OutputType, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
@@ -13,9 +13,8 @@ use crate::auth::Scope;
 use crate::graphql::{children, require, row, rows};
 use crate::ids::NodeKind;
 use crate::loader::TagLinksByTicket;
-use crate::pagination::{Cursor, PageRequest, TotalCount};
+use crate::pagination::{Connection, PageRequest};
 
-/// A support ticket.
 pub struct Ticket(pub ticket::Model);
 
 /// What a ticket's link to a tag says about it.
@@ -49,8 +48,9 @@ impl EdgeNameType for TicketTagEdgeName {
 
 /// A ticket's tags; each edge carries salience and sentiment.
 pub type TicketTagConnection =
-    Connection<Cursor, Tag, TotalCount, TicketTagLink, TicketTagConnectionName, TicketTagEdgeName>;
+    Connection<Tag, TicketTagLink, TicketTagConnectionName, TicketTagEdgeName>;
 
+/// A support ticket.
 #[Object]
 impl Ticket {
     /// The ticket's global ID.
@@ -74,7 +74,9 @@ impl Ticket {
             return Ok(None);
         }
         require(ctx, Scope::ConversationRead)?;
-        Ok(row::<conversation::Entity>(ctx, self.0.conversation_id).await?.map(Conversation))
+        Ok(row::<conversation::Entity>(ctx, self.0.conversation_id)
+            .await?
+            .map(Conversation))
     }
 
     /// The system of record it came from, e.g. `zendesk`.
@@ -146,9 +148,14 @@ impl Ticket {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many tags from the start (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Return at most this many tags from the start (default 20, at most 100)."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many tags from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many tags from the end (at most 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<TicketTagConnection> {
         let page = PageRequest::new(first, after, last, before)?;
@@ -157,8 +164,11 @@ impl Ticket {
         let tags = rows::<tag::Entity>(ctx, tag_ids).await?;
         let edges = links.filter_map(|link| {
             let tag = Tag(tags.get(&link.tag_id)?.clone());
-            let fields =
-                TicketTagLink { salience: link.salience, sentiment: link.sentiment, tagged_at: at(link.created_at) };
+            let fields = TicketTagLink {
+                salience: link.salience,
+                sentiment: link.sentiment,
+                tagged_at: at(link.created_at),
+            };
             Some((tag, fields))
         });
         Ok(edges.into_connection(total, |edge| edge))

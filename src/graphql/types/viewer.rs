@@ -8,7 +8,6 @@ use super::agent::Agent;
 use crate::auth;
 use crate::graphql::{db, row};
 
-/// The authenticated agent, its tenant and what its token allows.
 pub struct Viewer(pub auth::Viewer);
 
 /// An organization using Parley; every object belongs to exactly one.
@@ -20,11 +19,14 @@ pub struct Tenant {
     name: String,
 }
 
+/// The authenticated agent, its tenant and what its token allows.
 #[Object]
 impl Viewer {
     /// The agent the token was issued to (null if that agent no longer exists).
     async fn agent(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
-        Ok(row::<agent::Entity>(ctx, Some(self.0.agent_id)).await?.map(Agent))
+        Ok(row::<agent::Entity>(ctx, Some(self.0.agent_id))
+            .await?
+            .map(Agent))
     }
 
     /// The tenant the agent works in.
@@ -34,7 +36,10 @@ impl Viewer {
             .await
             .map_err(crate::error::Error::from)?
             .map_or_else(|| self.0.tenant.to_string(), |t| t.name);
-        Ok(Tenant { id: ID(self.0.tenant.to_string()), name })
+        Ok(Tenant {
+            id: ID(self.0.tenant.to_string()),
+            name,
+        })
     }
 
     /// The scopes the token grants, e.g. `conversation:read`.

@@ -1,0 +1,217 @@
+//! Every way a request can fail to authenticate or lack a scope.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+use crate::common::{SECRET, TestServer};
+
+const VIEWER: &str = "{ viewer { scopes agent { name } tenant { id name } } }";
+
+fn claims(exp_offset: i64, extra: Value) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({ "sub": "1", "tenant": "tenant-1", "scope": "conversation:read", "exp": now + exp_offset });
+    if let (Some(c), Some(e)) = (claims.as_object_mut(), extra.as_object()) {
+        c.extend(e.clone());
+    }
+    claims
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_credentials_are_unauthenticated() {
+    let server = TestServer::start(1, 3).await;
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims(600, json!({})).to_string())
+    );
+    let cases = [
+        ("no token", None),
+        ("garbage", Some("not-a-jwt".to_owned())),
+        (
+            "bad signature",
+            Some(sign(
+                &claims(600, json!({})),
+                "another-secret-of-enough-length",
+            )),
+        ),
+        ("alg none", Some(unsigned)),
+        ("expired", Some(sign(&claims(-3600, json!({})), SECRET))),
+        (
+            "not yet valid",
+            Some(sign(
+                &claims(600, json!({ "nbf": chrono::Utc::now().timestamp() + 3600 })),
+                SECRET,
+            )),
+        ),
+        (
+            "no tenant",
+            Some(sign(
+                &json!({ "sub": "1", "exp": chrono::Utc::now().timestamp() + 60 }),
+                SECRET,
+            )),
+        ),
+        (
+            "sub not an agent",
+            Some(sign(&claims(600, json!({ "sub": "ada" })), SECRET)),
+        ),
+    ];
+    for (case, token) in cases {
+        let reply = server.post(token.as_deref(), VIEWER, json!({})).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}: {:#}", reply.body);
+        assert!(reply.body["data"].is_null(), "{case}: no data");
+    }
+    let basic = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .header("Authorization", "Basic dXNlcjpwYXNz")
+        .json(&json!({ "query": VIEWER }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(basic["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let good = server
+        .post(
+            Some(&sign(&claims(600, json!({})), SECRET)),
+            VIEWER,
+            json!({}),
+        )
+        .await;
+    assert_eq!(good.data()["viewer"]["tenant"]["id"], "tenant-1");
+    assert_eq!(
+        good.data()["viewer"]["scopes"],
+        json!(["conversation:read"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issuer_and_audience_are_checked_when_configured() {
+    let server =
+        TestServer::start_with(1, 3, Some("https://auth.parley.test"), Some("parley-api")).await;
+    let iss = "https://auth.parley.test";
+    let cases = [
+        (
+            "wrong audience",
+            json!({ "iss": iss, "aud": "another-api" }),
+            false,
+        ),
+        ("no audience", json!({ "iss": iss }), false),
+        (
+            "wrong issuer",
+            json!({ "iss": "https://evil.test", "aud": "parley-api" }),
+            false,
+        ),
+        (
+            "right both",
+            json!({ "iss": iss, "aud": "parley-api" }),
+            true,
+        ),
+    ];
+    for (case, extra, ok) in cases {
+        let reply = server
+            .post(Some(&sign(&claims(600, extra), SECRET)), VIEWER, json!({}))
+            .await;
+        if ok {
+            assert_eq!(reply.data()["viewer"]["tenant"]["id"], "tenant-1", "{case}");
+        } else {
+            assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}: {:#}", reply.body);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_scopes_are_forbidden() {
+    let server = TestServer::start(1, 5).await;
+    let tickets_only = server.token_for("tenant-1", "ticket:read").await;
+    let conversations_only = server.token_for("tenant-1", "conversation:read").await;
+    let nothing = server.token_for("tenant-1", "").await;
+
+    let reply = server
+        .post(
+            Some(&tickets_only),
+            "{ conversations { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+    assert!(
+        reply.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("conversation:read")
+    );
+    let reply = server
+        .post(
+            Some(&conversations_only),
+            "{ tickets { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+    let reply = server
+        .post(
+            Some(&conversations_only),
+            "{ unreadTicketCount }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+    let reply = server
+        .post(
+            Some(&conversations_only),
+            "{ conversations(first: 1) { nodes { tickets { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN", "nested tickets need ticket:read");
+    let reply = server
+        .post(
+            Some(&tickets_only),
+            "{ tickets(first: 5) { nodes { conversation { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        reply.code(),
+        "FORBIDDEN",
+        "nested conversation needs conversation:read"
+    );
+    let reply = server
+        .post(Some(&nothing), "{ agents { totalCount } }", json!({}))
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+    // The viewer itself needs no scope, and the allowed parts still answer.
+    let reply = server
+        .post(Some(&nothing), "{ viewer { scopes } }", json!({}))
+        .await;
+    assert_eq!(reply.data()["viewer"]["scopes"], json!([]));
+    let reply = server
+        .post(
+            Some(&tickets_only),
+            "{ tickets { totalCount } agents { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(reply.data()["tickets"]["totalCount"].as_i64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn introspection_needs_no_token() {
+    let server = TestServer::start(0, 0).await;
+    let reply = server
+        .post(None, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(reply.data()["__schema"]["queryType"]["name"], "Query");
+}

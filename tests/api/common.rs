@@ -1,0 +1,298 @@
+//! The test harness: a fresh database, a seeded gateway and a GraphQL client.
+
+use std::sync::Arc;
+
+use parley::auth::{JwtConfig, KeySource};
+use parley::config::DbArgs;
+use parley::http::{AppState, GraphiqlDefaults};
+use parley::seed::{SeedOptions, seed};
+use parley::{Server, db};
+use reqwest::header::HeaderMap;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use serde_json::{Value, json};
+
+pub const SECRET: &str = "integration-test-secret-0123456789";
+pub const ALL_SCOPES: &str = "conversation:read conversation:write ticket:read ticket:write admin";
+
+/// A fresh database that is dropped (PostgreSQL) or deleted (SQLite) afterwards.
+pub struct TestDb {
+    pub url: String,
+    admin: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let name = format!("parley_test_{}", rand::random::<u64>());
+        match std::env::var("PARLEY_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(base) => {
+                let admin = Database::connect(&base)
+                    .await
+                    .expect("connect to PARLEY_TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
+                admin.close().await.ok();
+                let (prefix, _) = base
+                    .rsplit_once('/')
+                    .expect("database URL with a database name");
+                TestDb {
+                    url: format!("{prefix}/{name}"),
+                    admin: Some((base, name)),
+                    _dir: None,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("parley.db").display()
+                );
+                TestDb {
+                    url,
+                    admin: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.admin.take() {
+            // Drop runs outside async; use a private runtime on a plain thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                rt.block_on(async {
+                    let admin = Database::connect(&base).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// A running gateway with two seeded tenants.
+pub struct TestServer {
+    pub url: String,
+    pub db: DatabaseConnection,
+    pub jwt: JwtConfig,
+    client: reqwest::Client,
+    _db: TestDb,
+}
+
+/// A GraphQL response: HTTP status, headers and JSON body.
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// `data`, asserting that there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {:#}",
+            self.body
+        );
+        assert_eq!(self.status, 200);
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {:#}", self.body))
+    }
+
+    /// The SQL statements the server counted for this request.
+    pub fn statements(&self) -> u64 {
+        self.headers["x-sql-statements"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+}
+
+impl TestServer {
+    /// A gateway over a fresh database seeded with `tenants` x `conversations`.
+    pub async fn start(tenants: u32, conversations: u32) -> TestServer {
+        Self::start_with(tenants, conversations, None, None).await
+    }
+
+    /// The same, requiring `iss`/`aud` claims.
+    pub async fn start_with(
+        tenants: u32,
+        conversations: u32,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+    ) -> TestServer {
+        let test_db = TestDb::new().await;
+        let db = db::connect(&DbArgs {
+            database_url: test_db.url.clone(),
+            pool_size: 8,
+        })
+        .await
+        .expect("connect");
+        db::migrate(&db).await.expect("migrate");
+        if tenants > 0 {
+            seed(
+                &db,
+                &SeedOptions {
+                    tenants,
+                    conversations,
+                    rng_seed: 7,
+                },
+            )
+            .await
+            .expect("seed");
+        }
+        let source = KeySource::Secret {
+            secret: SECRET.as_bytes().to_vec(),
+            generated: false,
+        };
+        let jwt =
+            JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
+        let state = AppState {
+            schema: parley::schema(db.clone()),
+            db: db.clone(),
+            jwt: jwt.clone(),
+            graphiql: Arc::new(GraphiqlDefaults::default()),
+        };
+        let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
+            .await
+            .expect("bind");
+        let url = format!("http://{}", server.local_addr().unwrap());
+        tokio::spawn(server.run(std::future::pending()));
+        TestServer {
+            url,
+            db,
+            jwt,
+            client: reqwest::Client::new(),
+            _db: test_db,
+        }
+    }
+
+    /// A token for the first agent of `tenant` with `scopes`.
+    pub async fn token_for(&self, tenant: &str, scopes: &str) -> String {
+        let agent = entity::agent::Entity::find()
+            .filter(entity::agent::Column::TenantId.eq(tenant))
+            .order_by_asc(entity::agent::Column::Id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("the tenant has agents");
+        self.jwt
+            .mint(
+                tenant,
+                agent.id,
+                scopes,
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap()
+    }
+
+    /// A token with every scope for tenant-1's first agent.
+    pub async fn token(&self) -> String {
+        self.token_for("tenant-1", ALL_SCOPES).await
+    }
+
+    /// POSTs a query with an optional bearer token.
+    pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.json().await.expect("JSON body");
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A raw GET of a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// The tenant that owns the object behind a global ID, read straight from the database.
+pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
+    use entity::*;
+    use parley::ids::NodeKind;
+    let (kind, key) = parley::ids::decode(id)?;
+    macro_rules! owner {
+        ($table:ident) => {
+            $table::Entity::find_by_id(key)
+                .one(db)
+                .await
+                .unwrap()
+                .map(|row| row.tenant_id)
+        };
+    }
+    match kind {
+        NodeKind::Activity => owner!(activity),
+        NodeKind::Agent => owner!(agent),
+        NodeKind::Contact => owner!(contact),
+        NodeKind::Conversation => owner!(conversation),
+        NodeKind::CustomAttributeDefinition => owner!(custom_attribute_definition),
+        NodeKind::Message => owner!(message),
+        NodeKind::Note => owner!(note),
+        NodeKind::Queue => owner!(queue),
+        NodeKind::Rating => owner!(rating),
+        NodeKind::Tag => owner!(tag),
+        NodeKind::Ticket => owner!(ticket),
+    }
+}
+
+/// Every `id` string anywhere in a JSON value.
+pub fn ids_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    // A tenant's id is its slug, not a global ID.
+                    ("tenant", _) => {}
+                    ("id", Value::String(id)) => out.push(id.clone()),
+                    _ => ids_in(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| ids_in(v, out)),
+        _ => {}
+    }
+}
+
+/// The global ID of row `key` of `kind`.
+pub fn gid(kind: parley::ids::NodeKind, key: i64) -> String {
+    kind.id(key).to_string()
+}

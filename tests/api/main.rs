@@ -1,0 +1,12 @@
+//! Integration tests: a real gateway on 127.0.0.1:0 over a fresh database
+//! (SQLite by default, PostgreSQL when PARLEY_TEST_DATABASE_URL is set), spoken
+//! to over HTTP.
+
+mod common;
+
+mod auth;
+mod isolation;
+mod pagination;
+mod queries;
+mod schema;
+mod statements;
