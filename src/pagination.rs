@@ -45,8 +45,8 @@ impl KeyPart {
 
     fn into_expr(self) -> SimpleExpr {
         match self {
-            KeyPart::Int(v) => Expr::val(v).into(),
-            KeyPart::Text(v) => Expr::val(v).into(),
+            KeyPart::Int(v) => Expr::val(v),
+            KeyPart::Text(v) => Expr::val(v),
         }
     }
 }
@@ -163,7 +163,7 @@ impl PageRequest {
     /// The WHERE condition that cuts the keyset at the cursors, for rows sorted by
     /// `columns` in `order` (`None` when there is no cursor).
     pub fn condition<C: ColumnTrait>(&self, columns: &[C], order: &Order) -> Option<SimpleExpr> {
-        let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col(c.into_iden()).into()));
+        let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col(c.into_iden())));
         let value = |c: &Cursor| Expr::tuple(c.0.iter().cloned().map(KeyPart::into_expr));
         let ascending = matches!(order, Order::Asc);
         let mut conds = Vec::new();

@@ -82,26 +82,50 @@ pub(super) struct Batch {
     pub activities: Vec<activity::Model>,
 }
 
-/// What the text of a conversation refers to.
-struct ContactRef {
-    id: i64,
-    first_name: String,
-    email: Option<String>,
-    organization: Option<&'static str>,
-    title: &'static str,
-}
-
+/// An agent as the conversations refer to them.
 struct AgentRef {
     id: i64,
     first_name: String,
 }
 
+/// A contact as the conversations refer to them.
+struct ContactRef {
+    id: i64,
+    first_name: String,
+    email: Option<String>,
+    organization: Option<&'static str>,
+    /// Job title in the contact's ticket signature.
+    title: &'static str,
+}
+
+/// The tenant-wide rows every conversation refers to; fixed once `tenant_rows` ran.
+#[derive(Default)]
+struct Directory {
+    tenant_id: String,
+    agents: Vec<AgentRef>,
+    contacts: Vec<ContactRef>,
+    /// In `text::QUEUES` order.
+    queue_ids: Vec<i64>,
+    /// In `text::TAGS` order.
+    tag_ids: Vec<i64>,
+    order_definition: i64,
+    plan_definition: i64,
+}
+
+/// What moves on with every conversation generated.
+struct Progress {
+    rng: ChaCha8Rng,
+    ids: NextIds,
+    last_ticket_number: i64,
+    /// Links per tag, in `text::TAGS` order: (tickets, conversations).
+    tag_links: Vec<(i64, i64)>,
+}
+
 /// Generates a tenant's rows; call [`Generator::tenant_rows`] once, then
 /// [`Generator::conversations`] for consecutive runs of numbers.
 pub(super) struct Generator {
-    rng: ChaCha8Rng,
-    tenant_id: String,
-    ids: NextIds,
+    directory: Directory,
+    progress: Progress,
     /// `conversations.id` of number 1 minus 1.
     conversation_base: i64,
     total: i64,
@@ -109,15 +133,6 @@ pub(super) struct Generator {
     start: i64,
     step: i64,
     anchor: i64,
-    agents: Vec<AgentRef>,
-    contacts: Vec<ContactRef>,
-    queue_ids: Vec<i64>,
-    tag_ids: Vec<i64>,
-    order_definition: i64,
-    plan_definition: i64,
-    last_ticket_number: i64,
-    /// Links per tag, in `text::TAGS` order: (tickets, conversations).
-    tag_links: Vec<(i64, i64)>,
 }
 
 impl Generator {
@@ -127,48 +142,41 @@ impl Generator {
         // Leave the last days free so that conversations of number M can still run.
         let span = (HISTORY_DAYS - 3) * DAY;
         Self {
-            rng: ChaCha8Rng::seed_from_u64(spec.rng_seed),
-            tenant_id: spec.id.clone(),
+            directory: Directory {
+                tenant_id: spec.id.clone(),
+                ..Directory::default()
+            },
+            progress: Progress {
+                rng: ChaCha8Rng::seed_from_u64(spec.rng_seed),
+                ids,
+                last_ticket_number: 0,
+                tag_links: vec![(0, 0); text::TAGS.len()],
+            },
             conversation_base: ids.conversation,
-            ids,
             total,
             start: anchor - HISTORY_DAYS * DAY,
             step: (span / total).max(1),
             anchor,
-            agents: Vec::new(),
-            contacts: Vec::new(),
-            queue_ids: Vec::new(),
-            tag_ids: Vec::new(),
-            order_definition: 0,
-            plan_definition: 0,
-            last_ticket_number: 0,
-            tag_links: vec![(0, 0); text::TAGS.len()],
         }
     }
 
     pub fn last_ticket_number(&self) -> i64 {
-        self.last_ticket_number
+        self.progress.last_ticket_number
     }
 
-    /// Each tag with its number of ticket and conversation links so far.
+    /// Each tag id with its number of ticket and conversation links so far.
     pub fn tag_links(&self) -> impl Iterator<Item = (i64, (i64, i64))> + '_ {
-        self.tag_ids
-            .iter()
-            .copied()
-            .zip(self.tag_links.iter().copied())
+        let tag_ids = self.directory.tag_ids.iter().copied();
+        tag_ids.zip(self.progress.tag_links.iter().copied())
     }
 
     pub fn tenant_rows(&mut self, spec: &TenantSpec) -> TenantRows {
         let created_at = self.anchor - (HISTORY_DAYS + 20) * DAY;
-        let tenant_id = self.tenant_id.clone();
-        let tenant = tenant::Model {
-            id: tenant_id.clone(),
-            name: spec.name.clone(),
-            created_at,
-        };
+        let tenant_id = self.directory.tenant_id.clone();
+        let Progress { rng, ids, .. } = &mut self.progress;
 
-        let agents = self.agents_rows(spec, created_at);
-        self.agents = agents
+        let agents = agent_rows(rng, ids, spec, created_at);
+        self.directory.agents = agents
             .iter()
             .map(|a| AgentRef {
                 id: a.id,
@@ -179,70 +187,80 @@ impl Generator {
         let queues: Vec<queue::Model> = text::QUEUES
             .iter()
             .map(|name| queue::Model {
-                id: next(&mut self.ids.queue),
+                id: next(&mut ids.queue),
                 tenant_id: tenant_id.clone(),
                 name: (*name).to_owned(),
                 created_at,
             })
             .collect();
-        self.queue_ids = queues.iter().map(|q| q.id).collect();
+        self.directory.queue_ids = queues.iter().map(|q| q.id).collect();
 
-        let contacts = self.contact_rows(created_at);
+        let count = (self.total / 3).max(1);
+        let (contacts, refs) = contact_rows(rng, ids, &tenant_id, count, created_at);
+        self.directory.contacts = refs;
 
         let tags: Vec<tag::Model> = text::TAGS
             .iter()
-            .map(|spec| {
-                let score = if spec.relevant {
-                    self.rng.random_range(0.3..1.0)
+            .map(|spec| tag::Model {
+                id: next(&mut ids.tag),
+                tenant_id: tenant_id.clone(),
+                name: spec.name.to_owned(),
+                name_key: spec.name.to_lowercase(),
+                state: if spec.active {
+                    TagState::Active
                 } else {
-                    self.rng.random_range(0.0..0.2)
-                };
-                tag::Model {
-                    id: next(&mut self.ids.tag),
-                    tenant_id: tenant_id.clone(),
-                    name: spec.name.to_owned(),
-                    name_key: spec.name.to_lowercase(),
-                    state: if spec.active {
-                        TagState::Active
-                    } else {
-                        TagState::Inactive
-                    },
-                    relevant: spec.relevant,
-                    score: round2(score),
-                    // Set once every link exists; see `tag_links`.
-                    tickets_count: 0,
-                    conversations_count: 0,
-                    created_at,
-                }
+                    TagState::Inactive
+                },
+                relevant: spec.relevant,
+                score: round2(if spec.relevant {
+                    rng.random_range(0.3..1.0)
+                } else {
+                    rng.random_range(0.0..0.2)
+                }),
+                // Set once every link exists; see `tag_links`.
+                tickets_count: 0,
+                conversations_count: 0,
+                created_at,
             })
             .collect();
-        self.tag_ids = tags.iter().map(|t| t.id).collect();
+        self.directory.tag_ids = tags.iter().map(|t| t.id).collect();
 
-        self.order_definition = next(&mut self.ids.definition);
-        self.plan_definition = next(&mut self.ids.definition);
+        let definition = |id, identifier: &str, name: &str, kind, options: &str| {
+            custom_attribute_definition::Model {
+                id,
+                tenant_id: tenant_id.clone(),
+                identifier: identifier.to_owned(),
+                name: name.to_owned(),
+                kind,
+                options: options.to_owned(),
+                created_at,
+            }
+        };
+        self.directory.order_definition = next(&mut ids.definition);
+        self.directory.plan_definition = next(&mut ids.definition);
         let definitions = vec![
-            custom_attribute_definition::Model {
-                id: self.order_definition,
-                tenant_id: tenant_id.clone(),
-                identifier: "order_id".to_owned(),
-                name: "Order ID".to_owned(),
-                kind: AttributeKind::Text,
-                options: "[]".to_owned(),
-                created_at,
-            },
-            custom_attribute_definition::Model {
-                id: self.plan_definition,
-                tenant_id: tenant_id.clone(),
-                identifier: "plan".to_owned(),
-                name: "Plan".to_owned(),
-                kind: AttributeKind::Select,
-                options: r#"["free","pro","enterprise"]"#.to_owned(),
-                created_at,
-            },
+            definition(
+                self.directory.order_definition,
+                "order_id",
+                "Order ID",
+                AttributeKind::Text,
+                "[]",
+            ),
+            definition(
+                self.directory.plan_definition,
+                "plan",
+                "Plan",
+                AttributeKind::Select,
+                r#"["free","pro","enterprise"]"#,
+            ),
         ];
 
         TenantRows {
-            tenant,
+            tenant: tenant::Model {
+                id: tenant_id,
+                name: spec.name.clone(),
+                created_at,
+            },
             agents,
             queues,
             contacts,
@@ -251,117 +269,177 @@ impl Generator {
         }
     }
 
-    fn agents_rows(&mut self, spec: &TenantSpec, created_at: i64) -> Vec<agent::Model> {
-        let names: Vec<(String, String, String)> = match spec.agents {
-            Some(fixed) => fixed
-                .iter()
-                .map(|(first, last)| {
-                    let email = format!("{}@{}.parley.dev", first.to_lowercase(), self.tenant_id);
-                    ((*first).to_owned(), (*last).to_owned(), email)
-                })
-                .collect(),
-            None => {
-                let mut seen = HashSet::new();
-                let mut names = Vec::new();
-                while names.len() < 12 {
-                    let first = pick(&mut self.rng, text::FIRST_NAMES);
-                    let last = pick(&mut self.rng, text::LAST_NAMES);
-                    if seen.insert((first, last)) {
-                        let email = format!(
-                            "{}.{}@{}.parley.dev",
-                            first.to_lowercase(),
-                            last.to_lowercase(),
-                            self.tenant_id
-                        );
-                        names.push((first.to_owned(), last.to_owned(), email));
-                    }
-                }
-                names
-            }
-        };
-        names
-            .into_iter()
-            .enumerate()
-            .map(|(i, (first, last, email))| agent::Model {
-                id: next(&mut self.ids.agent),
-                tenant_id: self.tenant_id.clone(),
-                name: format!("{first} {last}"),
-                email,
-                role: if i == 0 {
-                    AgentRole::Admin
-                } else {
-                    AgentRole::Agent
-                },
-                created_at,
-            })
-            .collect()
-    }
-
-    fn contact_rows(&mut self, tenant_created_at: i64) -> Vec<contact::Model> {
-        let count = (self.total / 3).max(1);
-        let mut rows = Vec::with_capacity(count as usize);
-        for n in 1..=count {
-            let first = pick(&mut self.rng, text::FIRST_NAMES);
-            let last = pick(&mut self.rng, text::LAST_NAMES);
-            let organization = self
-                .rng
-                .random_bool(0.7)
-                .then(|| pick(&mut self.rng, text::ORGANIZATIONS));
-            let email = match organization {
-                _ if self.rng.random_bool(0.05) => None,
-                Some((_, domain)) => Some(format!(
-                    "{}.{}@{domain}",
-                    first.to_lowercase(),
-                    last.to_lowercase()
-                )),
-                None => Some(format!(
-                    "{}.{}{}@{}",
-                    first.to_lowercase(),
-                    last.to_lowercase(),
-                    n % 100,
-                    pick(&mut self.rng, text::PERSONAL_DOMAINS)
-                )),
-            };
-            let avatar_url = self
-                .rng
-                .random_bool(0.4)
-                .then(|| format!("https://avatars.example.com/{}/{n}.png", self.tenant_id));
-            let id = next(&mut self.ids.contact);
-            self.contacts.push(ContactRef {
-                id,
-                first_name: first.to_owned(),
-                email: email.clone(),
-                organization: organization.map(|(name, _)| name),
-                title: pick(&mut self.rng, text::JOB_TITLES),
-            });
-            rows.push(contact::Model {
-                id,
-                tenant_id: self.tenant_id.clone(),
-                external_id: Some(format!("crm-{n}")),
-                email,
-                first_name: Some(first.to_owned()),
-                last_name: Some(last.to_owned()),
-                organization_name: organization.map(|(name, _)| name.to_owned()),
-                organization_domain: organization.map(|(_, domain)| domain.to_owned()),
-                avatar_url,
-                anonymized_at: None,
-                created_at: tenant_created_at + self.rng.random_range(0..20 * DAY),
-            });
-        }
-        rows
-    }
-
     /// Generates conversations `numbers` (1-based, consecutive across calls) into `batch`.
     pub fn conversations(&mut self, numbers: std::ops::RangeInclusive<i64>, batch: &mut Batch) {
         for number in numbers {
-            self.conversation(number, batch);
+            let jitter = self.progress.rng.random_range(0..self.step);
+            let created_at = self.start + (number - 1) * self.step + jitter;
+            ConversationWriter::new(
+                &self.directory,
+                &mut self.progress,
+                batch,
+                self.conversation_base + number,
+                number,
+                created_at,
+                self.anchor,
+            )
+            .write();
         }
     }
+}
 
-    fn conversation(&mut self, number: i64, batch: &mut Batch) {
-        let rng = &mut self.rng;
-        let id = self.conversation_base + number;
-        let created_at = self.start + (number - 1) * self.step + rng.random_range(0..self.step);
+fn agent_rows(
+    rng: &mut ChaCha8Rng,
+    ids: &mut NextIds,
+    spec: &TenantSpec,
+    created_at: i64,
+) -> Vec<agent::Model> {
+    let names: Vec<(&str, &str, String)> = match spec.agents {
+        Some(fixed) => fixed
+            .iter()
+            .map(|&(first, last)| {
+                let email = format!("{}@{}.parley.dev", first.to_lowercase(), spec.id);
+                (first, last, email)
+            })
+            .collect(),
+        None => {
+            let mut seen = HashSet::new();
+            let mut names = Vec::new();
+            while names.len() < 12 {
+                let (first, last) = (pick(rng, text::FIRST_NAMES), pick(rng, text::LAST_NAMES));
+                if seen.insert((first, last)) {
+                    let email = format!(
+                        "{}.{}@{}.parley.dev",
+                        first.to_lowercase(),
+                        last.to_lowercase(),
+                        spec.id
+                    );
+                    names.push((first, last, email));
+                }
+            }
+            names
+        }
+    };
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, (first, last, email))| agent::Model {
+            id: next(&mut ids.agent),
+            tenant_id: spec.id.clone(),
+            name: format!("{first} {last}"),
+            email,
+            role: if i == 0 {
+                AgentRole::Admin
+            } else {
+                AgentRole::Agent
+            },
+            created_at,
+        })
+        .collect()
+}
+
+fn contact_rows(
+    rng: &mut ChaCha8Rng,
+    ids: &mut NextIds,
+    tenant_id: &str,
+    count: i64,
+    tenant_created_at: i64,
+) -> (Vec<contact::Model>, Vec<ContactRef>) {
+    let mut rows = Vec::new();
+    let mut refs = Vec::new();
+    for n in 1..=count {
+        let (first, last) = (pick(rng, text::FIRST_NAMES), pick(rng, text::LAST_NAMES));
+        let organization = rng.random_bool(0.7).then(|| pick(rng, text::ORGANIZATIONS));
+        let email = match organization {
+            _ if rng.random_bool(0.05) => None,
+            Some((_, domain)) => Some(format!(
+                "{}.{}@{domain}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
+            None => Some(format!(
+                "{}.{}{}@{}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                n % 100,
+                pick(rng, text::PERSONAL_DOMAINS)
+            )),
+        };
+        let avatar_url = rng
+            .random_bool(0.4)
+            .then(|| format!("https://avatars.example.com/{tenant_id}/{n}.png"));
+        let id = next(&mut ids.contact);
+        refs.push(ContactRef {
+            id,
+            first_name: first.to_owned(),
+            email: email.clone(),
+            organization: organization.map(|(name, _)| name),
+            title: pick(rng, text::JOB_TITLES),
+        });
+        rows.push(contact::Model {
+            id,
+            tenant_id: tenant_id.to_owned(),
+            external_id: Some(format!("crm-{n}")),
+            email,
+            first_name: Some(first.to_owned()),
+            last_name: Some(last.to_owned()),
+            organization_name: organization.map(|(name, _)| name.to_owned()),
+            organization_domain: organization.map(|(_, domain)| domain.to_owned()),
+            avatar_url,
+            anonymized_at: None,
+            created_at: tenant_created_at + rng.random_range(0..20 * DAY),
+        });
+    }
+    (rows, refs)
+}
+
+/// Generates one conversation and everything attached to it; [`ConversationWriter::write`]
+/// runs the steps in the order their rows depend on each other.
+struct ConversationWriter<'a> {
+    directory: &'a Directory,
+    progress: &'a mut Progress,
+    batch: &'a mut Batch,
+    anchor: i64,
+    id: i64,
+    number: i64,
+    created_at: i64,
+    channel: Channel,
+    direction: Direction,
+    state: ConversationState,
+    language: &'static str,
+    script: Script,
+    contact: &'a ContactRef,
+    assignee: Option<&'a AgentRef>,
+    /// Who answers: the assignee, or a teammate who replied without claiming.
+    responder: &'a AgentRef,
+    /// Index into `text::QUEUES`.
+    queue: usize,
+    vars: Vars<'a>,
+    /// What the first customer message and the first ticket say, with its sentiments.
+    request: String,
+    request_sentiments: Vec<f64>,
+    /// Whether the request already holds the case's detail.
+    detail_told: bool,
+    /// Time of the last message, once the messages are written.
+    updated_at: i64,
+    last_message_id: Option<i64>,
+    sentiments: Vec<f64>,
+    last_customer_sentiment: f64,
+    activities: Vec<activity::Model>,
+}
+
+impl<'a> ConversationWriter<'a> {
+    /// Draws what the conversation is: channel, state, language, case, people, queue.
+    fn new(
+        directory: &'a Directory,
+        progress: &'a mut Progress,
+        batch: &'a mut Batch,
+        id: i64,
+        number: i64,
+        created_at: i64,
+        anchor: i64,
+    ) -> Self {
+        let rng = &mut progress.rng;
         let channel = weighted(rng, CHANNELS);
         let direction = if rng.random_bool(0.1) {
             Direction::Outbound
@@ -378,23 +456,20 @@ impl Generator {
         );
         let language = weighted(rng, &[("en", 80), ("de", 8), ("fr", 6), ("es", 6)]);
         let script = Script::new(rng, language);
-        let topic = script.topic;
-        let contact = rng.random_range(0..self.contacts.len());
+        let contact = pick_ref(rng, &directory.contacts);
         // An outbound conversation was started by an agent, so it always has one.
         let assignee = (direction == Direction::Outbound || rng.random_bool(0.85))
-            .then(|| rng.random_range(0..self.agents.len()));
-        // Who answers: the assignee, or a teammate who replied without claiming.
-        let responder = assignee.unwrap_or_else(|| rng.random_range(0..self.agents.len()));
-        let mut queue = if rng.random_bool(0.85) {
-            topic.queue
+            .then(|| pick_ref(rng, &directory.agents));
+        let responder = assignee.unwrap_or_else(|| pick_ref(rng, &directory.agents));
+        let queue = if rng.random_bool(0.85) {
+            script.topic.queue
         } else {
-            rng.random_range(0..self.queue_ids.len())
+            rng.random_range(0..text::QUEUES.len())
         };
-        let contact_ref = &self.contacts[contact];
         let vars = Vars {
-            first: &contact_ref.first_name,
-            agent: &self.agents[responder].first_name,
-            org: contact_ref.organization.unwrap_or("your company"),
+            first: &contact.first_name,
+            agent: &responder.first_name,
+            org: contact.organization.unwrap_or("your company"),
             product: pick(rng, text::PRODUCTS),
             app: pick(rng, text::APPS),
             plan: pick(rng, text::PLANS),
@@ -407,144 +482,77 @@ impl Generator {
             ),
             days: rng.random_range(3..11).to_string(),
         };
-
         let case = script.case;
-        let subject = vars.fill(case.subject);
-        // The customer's request: what the first customer message and the ticket say.
-        let (problem, problem_sentiment) = case.problem;
-        let mut request = vars.fill(problem);
-        let mut request_sentiments = vec![problem_sentiment];
+        let mut request = vars.fill(case.problem.0);
+        let mut request_sentiments = vec![case.problem.1];
         // The detail comes with the request or in the customer's next message.
-        let mut detail_told = rng.random_bool(0.5);
+        let detail_told = rng.random_bool(0.5);
         if detail_told {
             request.push(' ');
-            request.push_str(&vars.fill(case.detail.0));
+            vars.fill_into(&mut request, case.detail.0);
             request_sentiments.push(case.detail.1);
         }
-
-        // Messages alternate between the two sides; the state says who spoke last.
-        let mut count = 1 + (0..11).filter(|_| rng.random_bool(0.45)).count() as i64;
-        let customer_first = direction == Direction::Inbound;
-        let customer_last = (count % 2 == 1) == customer_first;
-        let wanted_customer_last = match state {
-            ConversationState::Open => Some(true),
-            ConversationState::Pending => Some(false),
-            ConversationState::Closed => None,
-        };
-        if wanted_customer_last.is_some_and(|wanted| wanted != customer_last) {
-            count = if count < 12 { count + 1 } else { count - 1 };
+        Self {
+            directory,
+            progress,
+            batch,
+            anchor,
+            id,
+            number,
+            created_at,
+            channel,
+            direction,
+            state,
+            language,
+            script,
+            contact,
+            assignee,
+            responder,
+            queue,
+            vars,
+            request,
+            request_sentiments,
+            detail_told,
+            updated_at: created_at,
+            last_message_id: None,
+            sentiments: Vec::new(),
+            last_customer_sentiment: case.problem.1,
+            activities: Vec::new(),
         }
-        let times = message_times(rng, channel, created_at, count, self.anchor);
-        let updated_at = *times.last().unwrap_or(&created_at);
+    }
 
-        let email = channel == Channel::Email;
-        let modality = if channel == Channel::Phone {
-            Modality::Voice
-        } else {
-            Modality::Text
-        };
-        let assistant_first =
-            customer_first && channel == Channel::WidgetChat && rng.random_bool(0.4);
-        // The team turn that first answers the request (after the outreach or the assistant).
-        let first_reply_turn = usize::from(!customer_first || assistant_first);
-        let team_turns = (0..count)
-            .filter(|i| (i % 2 == 0) != customer_first)
-            .count();
-        let mut team_turn = 0;
-        let mut sentiments = Vec::with_capacity(count as usize);
-        let mut message_ids = Vec::with_capacity(count as usize);
-        let mut last_customer_sentiment = problem_sentiment;
-        let (mut last_follow_up, mut last_agent_follow_up) = (None, None);
-        for (i, created) in (0..count).zip(times.iter().copied()) {
-            let last = i == count - 1;
-            let customer = (i % 2 == 0) == customer_first;
-            let mut body = Body::new(email);
-            let role;
-            if customer {
-                role = MessageRole::User;
-                if i <= 1 && customer_first == (i == 0) {
-                    body.push(&vars, pick(rng, script.greetings), None);
-                    body.push_raw(&request, &request_sentiments);
-                } else if last && state == ConversationState::Closed {
-                    body.line(&vars, pick(rng, script.thanks));
-                } else if last && rng.random_bool(0.5) {
-                    body.line(&vars, pick(rng, script.frustration));
-                } else if !detail_told {
-                    detail_told = true;
-                    body.line(&vars, case.detail);
-                } else {
-                    body.line(
-                        &vars,
-                        pick_fresh(rng, script.follow_ups, &mut last_follow_up),
-                    );
-                }
-                last_customer_sentiment = body.sentiment();
-            } else {
-                let turn = team_turn;
-                team_turn += 1;
-                if assistant_first && turn == 0 {
-                    role = MessageRole::Assistant;
-                    body.line(&vars, pick(rng, text::ASSISTANT_LINES));
-                } else {
-                    role = MessageRole::Agent;
-                    if i == 0 || turn == first_reply_turn {
-                        body.line(&vars, pick(rng, script.agent_greetings));
-                    } else if email || script.translated {
-                        // Later emails open with the plain greeting.
-                        body.line(&vars, script.agent_greetings[0]);
-                    }
-                    let line = if i == 0 {
-                        pick(rng, script.outreach)
-                    } else if turn == team_turns - 1 && state != ConversationState::Open {
-                        case.resolution
-                    } else if turn == first_reply_turn {
-                        case.reply
-                    } else {
-                        pick_fresh(rng, script.agent_follow_ups, &mut last_agent_follow_up)
-                    };
-                    body.line(&vars, line);
-                    if last && state == ConversationState::Closed && rng.random_bool(0.6) {
-                        body.line(&vars, pick(rng, script.closings));
-                    }
-                    if email {
-                        body.signoff(pick(rng, text::AGENT_SIGNOFFS), vars.agent);
-                    }
-                }
-            }
-            let sentiment =
-                round2((body.sentiment() + rng.random_range(-0.05..0.05)).clamp(-1.0, 1.0));
-            sentiments.push(sentiment);
-            let message_id = next(&mut self.ids.message);
-            message_ids.push(message_id);
-            let (text, html) = body.finish();
-            batch.messages.push(message::Model {
-                id: message_id,
-                tenant_id: self.tenant_id.clone(),
-                conversation_id: id,
-                direction: if customer {
-                    Direction::Inbound
-                } else {
-                    Direction::Outbound
-                },
-                role,
-                author_agent_id: (role == MessageRole::Agent).then(|| self.agents[responder].id),
-                author_contact_id: customer.then_some(contact_ref.id),
-                text,
-                html,
-                external_id: external_message_id(channel, number, i),
-                language: Some(language.to_owned()),
-                modality,
-                sentiment: Some(sentiment),
-                created_at: created,
-                anonymized_at: None,
-            });
-        }
+    fn write(mut self) {
+        self.messages();
+        let (assigned_at, queued_at, transferred) = self.assignment();
+        self.tickets();
+        self.tags();
+        self.notes();
+        self.rating();
+        self.attributes();
+        self.conversation(assigned_at, queued_at, transferred);
+    }
 
-        let mut activities = Vec::new();
-        let entry = |kind: ActivityType, occurred_at: i64, actor: Option<i64>| activity::Model {
+    fn assignee_id(&self) -> Option<i64> {
+        self.assignee.map(|a| a.id)
+    }
+
+    /// Time between creation and the last message.
+    fn span(&self) -> i64 {
+        self.updated_at - self.created_at
+    }
+
+    /// Appends an activity entry; set its detail fields on the returned row.
+    fn log(
+        &mut self,
+        kind: ActivityType,
+        occurred_at: i64,
+        actor: Option<i64>,
+    ) -> &mut activity::Model {
+        let index = self.activities.len();
+        self.activities.push(activity::Model {
             id: 0,
-            tenant_id: self.tenant_id.clone(),
-            conversation_id: Some(id),
+            tenant_id: self.directory.tenant_id.clone(),
+            conversation_id: Some(self.id),
             kind,
             actor_id: actor,
             occurred_at,
@@ -556,325 +564,467 @@ impl Generator {
             note_id: None,
             rating_id: None,
             ticket_id: None,
+        });
+        &mut self.activities[index]
+    }
+
+    /// The messages, alternating between the customer and the team.
+    fn messages(&mut self) {
+        let rng = &mut self.progress.rng;
+        let state = self.state;
+        let customer_first = self.direction == Direction::Inbound;
+        // The state says who spoke last: the customer while OPEN, the team while PENDING.
+        let mut count = 1 + (0..11).filter(|_| rng.random_bool(0.45)).count() as i64;
+        let customer_last = (count % 2 == 1) == customer_first;
+        let wanted_customer_last = match state {
+            ConversationState::Open => Some(true),
+            ConversationState::Pending => Some(false),
+            ConversationState::Closed => None,
         };
-        let assignee_id = assignee.map(|a| self.agents[a].id);
-        let span = updated_at - created_at;
-        activities.push(entry(
-            ActivityType::ConversationCreated,
-            created_at,
-            (direction == Direction::Outbound)
-                .then_some(assignee_id)
-                .flatten(),
-        ));
-        let assigned_at =
-            assignee.map(|_| created_at + rng.random_range(30 * SECOND..HOUR).min(span / 2));
-        if let Some(at) = assigned_at {
-            activities.push(activity::Model {
-                agent_id: assignee_id,
-                ..entry(ActivityType::Claimed, at, assignee_id)
-            });
+        if wanted_customer_last.is_some_and(|wanted| wanted != customer_last) {
+            count = if count < 12 { count + 1 } else { count - 1 };
         }
-        let mut queued_at = created_at;
-        let mut transferred = false;
-        if assignee.is_some() && rng.random_bool(0.05) {
-            let from = queue;
-            queue = (queue + rng.random_range(1..self.queue_ids.len())) % self.queue_ids.len();
-            queued_at = created_at + span / 3;
-            transferred = true;
-            activities.push(activity::Model {
-                from_queue_id: Some(self.queue_ids[from]),
-                to_queue_id: Some(self.queue_ids[queue]),
-                ..entry(ActivityType::Transferred, queued_at, assignee_id)
-            });
-        }
+        let times = message_times(rng, self.channel, self.created_at, count, self.anchor);
 
-        // Tickets: the request first, sometimes a second one about another problem.
-        let tickets = weighted(rng, &[(0, 20), (1, 60), (2, 20)]);
-        for j in 0..tickets {
-            let (body, body_sentiment) = if j == 0 {
-                (request.clone(), mean(&request_sentiments))
-            } else {
-                let (line, sentiment) = script.other.problem;
-                (vars.fill(line), sentiment)
-            };
-            let ticket_created = created_at + j * MINUTE + rng.random_range(0..30 * SECOND);
-            self.last_ticket_number += 1;
-            let ticket_number = self.last_ticket_number;
-            let ticket_id = next(&mut self.ids.ticket);
-            let source = if email {
-                pick(rng, text::TICKET_SOURCES)
-            } else {
-                source_of(channel)
-            };
-            let salutation = if script.translated {
-                pick(rng, script.greetings).to_string()
-            } else {
-                format!("{} {}.", pick(rng, &["Hey", "Hi", "Hello"]), vars.agent)
-            };
-            let signature = match contact_ref.organization {
-                Some(org) => format!("{}\n{} of {org}", vars.first, contact_ref.title),
-                None => vars.first.to_owned(),
-            };
-            let closing = pick(rng, text::TICKET_CLOSINGS);
-            let original_text = format!("{salutation}\n{body}\n{closing}\n{signature}\n");
-            let original_html = (source == "email").then(|| {
-                let mut html = String::new();
-                for line in original_text.lines() {
-                    html.push_str("<p>");
-                    escape_html_into(&mut html, line);
-                    html.push_str("</p>");
-                }
-                html
-            });
-            let status = match state {
-                ConversationState::Open => {
-                    weighted(rng, &[(TicketStatus::New, 40), (TicketStatus::Open, 60)])
-                }
-                ConversationState::Pending => weighted(
-                    rng,
-                    &[(TicketStatus::Pending, 70), (TicketStatus::OnHold, 30)],
-                ),
-                ConversationState::Closed => weighted(
-                    rng,
-                    &[(TicketStatus::Solved, 60), (TicketStatus::Closed, 40)],
-                ),
-            };
-            let priority = weighted(
-                rng,
-                &[
-                    (TicketPriority::Low, 20),
-                    (TicketPriority::Normal, 50),
-                    (TicketPriority::High, 20),
-                    (TicketPriority::Urgent, 10),
-                ],
-            );
-            let sla_hours = match priority {
-                TicketPriority::Urgent => 4,
-                TicketPriority::High => 24,
-                TicketPriority::Normal => 72,
-                TicketPriority::Low => 168,
-            };
-            let solved = matches!(status, TicketStatus::Solved | TicketStatus::Closed);
-            let escalated = matches!(priority, TicketPriority::High | TicketPriority::Urgent)
-                && rng.random_bool(0.3);
-            batch.tickets.push(ticket::Model {
-                id: ticket_id,
-                tenant_id: self.tenant_id.clone(),
-                number: ticket_number,
-                external_id: Some(format!("tkt-{ticket_number}")),
-                conversation_id: Some(id),
-                source: Some(source.to_owned()),
-                sender: contact_ref.email.clone(),
-                original_text,
-                original_html,
-                cleanest_body: Some(body),
-                status,
-                priority,
-                sla_due_at: rng
-                    .random_bool(0.75)
-                    .then(|| ticket_created + sla_hours * HOUR),
-                ai_resolved: solved && rng.random_bool(0.15),
-                escalation_reason: escalated
-                    .then(|| pick(rng, text::ESCALATION_REASONS).to_string()),
-                unread: rng.random_bool(0.3),
-                created_at: ticket_created,
-                updated_at: ticket_created.max(updated_at),
-            });
-            activities.push(activity::Model {
-                ticket_id: Some(ticket_id),
-                ..entry(ActivityType::TicketCreated, ticket_created, None)
-            });
-            let count = weighted(rng, &[(0, 20), (1, 35), (2, 30), (3, 15)]);
-            for (k, tag) in choose_tags(rng, topic, count).into_iter().enumerate() {
-                self.tag_links[tag].0 += 1;
-                let salience = if k == 0 {
-                    rng.random_range(0.5..1.0)
+        let email = self.channel == Channel::Email;
+        let modality = if self.channel == Channel::Phone {
+            Modality::Voice
+        } else {
+            Modality::Text
+        };
+        let assistant_first =
+            customer_first && self.channel == Channel::WidgetChat && rng.random_bool(0.4);
+        // The team turn that answers the request (after the outreach or the assistant).
+        let first_reply_turn = usize::from(!customer_first || assistant_first);
+        let team_turns = (0..count)
+            .filter(|i| (i % 2 == 0) != customer_first)
+            .count();
+        let (script, case, vars) = (&self.script, self.script.case, &self.vars);
+        let mut team_turn = 0;
+        let (mut last_follow_up, mut last_agent_follow_up) = (None, None);
+        for (i, created_at) in (0..count).zip(times) {
+            let last = i == count - 1;
+            let customer = (i % 2 == 0) == customer_first;
+            let mut body = Body::new(email);
+            let role;
+            if customer {
+                role = MessageRole::User;
+                if i == i64::from(!customer_first) {
+                    body.push(vars, pick(rng, script.greetings), None);
+                    body.push_raw(&self.request, &self.request_sentiments);
+                } else if last && state == ConversationState::Closed {
+                    body.line(vars, pick(rng, script.thanks));
+                } else if last && rng.random_bool(0.5) {
+                    body.line(vars, pick(rng, script.frustration));
+                } else if !self.detail_told {
+                    self.detail_told = true;
+                    body.line(vars, case.detail);
                 } else {
-                    rng.random_range(0.1..0.6)
-                };
-                batch.ticket_tags.push(ticket_tag::Model {
-                    tenant_id: self.tenant_id.clone(),
-                    ticket_id,
-                    tag_id: self.tag_ids[tag],
-                    salience: round2(salience),
-                    sentiment: round2(
-                        (body_sentiment + rng.random_range(-0.2..0.2)).clamp(-1.0, 1.0),
-                    ),
-                    created_at: ticket_created,
-                });
+                    let line = pick_fresh(rng, script.follow_ups, &mut last_follow_up);
+                    body.line(vars, line);
+                }
+                self.last_customer_sentiment = body.sentiment();
+            } else {
+                let turn = team_turn;
+                team_turn += 1;
+                if assistant_first && turn == 0 {
+                    role = MessageRole::Assistant;
+                    body.line(vars, pick(rng, text::ASSISTANT_LINES));
+                } else {
+                    role = MessageRole::Agent;
+                    if i == 0 || turn == first_reply_turn {
+                        body.line(vars, pick(rng, script.agent_greetings));
+                    } else if email || script.translated {
+                        // Later emails open with the plain greeting.
+                        body.line(vars, script.agent_greetings[0]);
+                    }
+                    let line = if i == 0 {
+                        pick(rng, script.outreach)
+                    } else if turn == team_turns - 1 && state != ConversationState::Open {
+                        case.resolution
+                    } else if turn == first_reply_turn {
+                        case.reply
+                    } else {
+                        pick_fresh(rng, script.agent_follow_ups, &mut last_agent_follow_up)
+                    };
+                    body.line(vars, line);
+                    if last && state == ConversationState::Closed && rng.random_bool(0.6) {
+                        body.line(vars, pick(rng, script.closings));
+                    }
+                    if email {
+                        body.signoff(pick(rng, text::AGENT_SIGNOFFS), vars.agent);
+                    }
+                }
             }
+            let noise = rng.random_range(-0.05..0.05);
+            let sentiment = round2((body.sentiment() + noise).clamp(-1.0, 1.0));
+            self.sentiments.push(sentiment);
+            let id = next(&mut self.progress.ids.message);
+            self.last_message_id = Some(id);
+            self.updated_at = created_at;
+            let (text, html) = body.finish();
+            self.batch.messages.push(message::Model {
+                id,
+                tenant_id: self.directory.tenant_id.clone(),
+                conversation_id: self.id,
+                direction: if customer {
+                    Direction::Inbound
+                } else {
+                    Direction::Outbound
+                },
+                role,
+                author_agent_id: (role == MessageRole::Agent).then_some(self.responder.id),
+                author_contact_id: customer.then_some(self.contact.id),
+                text,
+                html,
+                external_id: external_message_id(self.channel, self.number, i),
+                language: Some(self.language.to_owned()),
+                modality,
+                sentiment: Some(sentiment),
+                created_at,
+                anonymized_at: None,
+            });
         }
+    }
 
-        let tag_count = weighted(rng, &[(0, 10), (1, 30), (2, 30), (3, 20), (4, 10)]);
-        for tag in choose_tags(rng, topic, tag_count) {
-            self.tag_links[tag].1 += 1;
-            let tag_id = self.tag_ids[tag];
-            let at = created_at + rng.random_range(MINUTE..30 * MINUTE).min(span);
-            batch.conversation_tags.push(conversation_tag::Model {
-                tenant_id: self.tenant_id.clone(),
-                conversation_id: id,
+    /// Creation, claim and sometimes a transfer; returns (assigned_at, queued_at, transferred).
+    fn assignment(&mut self) -> (Option<i64>, i64, bool) {
+        let assignee_id = self.assignee_id();
+        let creator = (self.direction == Direction::Outbound)
+            .then_some(assignee_id)
+            .flatten();
+        self.log(ActivityType::ConversationCreated, self.created_at, creator);
+        let rng = &mut self.progress.rng;
+        let delay = rng.random_range(30 * SECOND..HOUR).min(self.span() / 2);
+        let assigned_at = assignee_id.map(|_| self.created_at + delay);
+        if let Some(at) = assigned_at {
+            self.log(ActivityType::Claimed, at, assignee_id).agent_id = assignee_id;
+        }
+        let rng = &mut self.progress.rng;
+        if assignee_id.is_none() || !rng.random_bool(0.05) {
+            return (assigned_at, self.created_at, false);
+        }
+        let queues = &self.directory.queue_ids;
+        let from = self.queue;
+        self.queue = (from + rng.random_range(1..queues.len())) % queues.len();
+        let (from_id, to_id) = (queues[from], queues[self.queue]);
+        let queued_at = self.created_at + self.span() / 3;
+        let entry = self.log(ActivityType::Transferred, queued_at, assignee_id);
+        entry.from_queue_id = Some(from_id);
+        entry.to_queue_id = Some(to_id);
+        (assigned_at, queued_at, true)
+    }
+
+    /// Tickets: the request first, sometimes a second one about another case of the topic.
+    fn tickets(&mut self) {
+        let count = weighted(&mut self.progress.rng, &[(0, 20), (1, 60), (2, 20)]);
+        for j in 0..count {
+            let (body, sentiment) = if j == 0 {
+                (self.request.clone(), mean(&self.request_sentiments))
+            } else {
+                let (line, sentiment) = self.script.other.problem;
+                (self.vars.fill(line), sentiment)
+            };
+            let jitter = self.progress.rng.random_range(0..30 * SECOND);
+            let created_at = self.created_at + j * MINUTE + jitter;
+            let id = self.ticket(body, sentiment, created_at);
+            self.log(ActivityType::TicketCreated, created_at, None)
+                .ticket_id = Some(id);
+        }
+    }
+
+    fn ticket(&mut self, body: String, sentiment: f64, created_at: i64) -> i64 {
+        let rng = &mut self.progress.rng;
+        let (vars, contact) = (&self.vars, self.contact);
+        let source = if self.channel == Channel::Email {
+            pick(rng, text::TICKET_SOURCES)
+        } else {
+            source_of(self.channel)
+        };
+        let salutation = if self.script.translated {
+            pick(rng, self.script.greetings).to_owned()
+        } else {
+            format!("{} {}.", pick(rng, &["Hey", "Hi", "Hello"]), vars.agent)
+        };
+        let closing = pick(rng, text::TICKET_CLOSINGS);
+        let signature = match contact.organization {
+            Some(org) => format!("{}\n{} of {org}", vars.first, contact.title),
+            None => vars.first.to_owned(),
+        };
+        // Like a real inbound email: greeting, request, sign-off and signature.
+        let original_text = format!("{salutation}\n{body}\n{closing}\n{signature}\n");
+        let original_html = (source == "email").then(|| {
+            let mut html = String::new();
+            for line in original_text.lines() {
+                html.push_str("<p>");
+                escape_html_into(&mut html, line);
+                html.push_str("</p>");
+            }
+            html
+        });
+        let status = match self.state {
+            ConversationState::Open => {
+                weighted(rng, &[(TicketStatus::New, 40), (TicketStatus::Open, 60)])
+            }
+            ConversationState::Pending => weighted(
+                rng,
+                &[(TicketStatus::Pending, 70), (TicketStatus::OnHold, 30)],
+            ),
+            ConversationState::Closed => weighted(
+                rng,
+                &[(TicketStatus::Solved, 60), (TicketStatus::Closed, 40)],
+            ),
+        };
+        let priority = weighted(
+            rng,
+            &[
+                (TicketPriority::Low, 20),
+                (TicketPriority::Normal, 50),
+                (TicketPriority::High, 20),
+                (TicketPriority::Urgent, 10),
+            ],
+        );
+        let sla_hours = match priority {
+            TicketPriority::Urgent => 4,
+            TicketPriority::High => 24,
+            TicketPriority::Normal => 72,
+            TicketPriority::Low => 168,
+        };
+        let solved = matches!(status, TicketStatus::Solved | TicketStatus::Closed);
+        let escalated = matches!(priority, TicketPriority::High | TicketPriority::Urgent)
+            && rng.random_bool(0.3);
+        let tags = weighted(rng, &[(0, 20), (1, 35), (2, 30), (3, 15)]);
+        let tags = choose_tags(rng, self.script.topic, tags);
+
+        let progress = &mut *self.progress;
+        progress.last_ticket_number += 1;
+        let number = progress.last_ticket_number;
+        let id = next(&mut progress.ids.ticket);
+        let rng = &mut progress.rng;
+        self.batch.tickets.push(ticket::Model {
+            id,
+            tenant_id: self.directory.tenant_id.clone(),
+            number,
+            external_id: Some(format!("tkt-{number}")),
+            conversation_id: Some(self.id),
+            source: Some(source.to_owned()),
+            sender: contact.email.clone(),
+            original_text,
+            original_html,
+            cleanest_body: Some(body),
+            status,
+            priority,
+            sla_due_at: rng
+                .random_bool(0.75)
+                .then_some(created_at + sla_hours * HOUR),
+            ai_resolved: solved && rng.random_bool(0.15),
+            escalation_reason: escalated.then(|| pick(rng, text::ESCALATION_REASONS).to_owned()),
+            unread: rng.random_bool(0.3),
+            created_at,
+            updated_at: created_at.max(self.updated_at),
+        });
+        for (k, tag) in tags.into_iter().enumerate() {
+            progress.tag_links[tag].0 += 1;
+            // The first tag is what the ticket is mainly about.
+            let salience = if k == 0 {
+                rng.random_range(0.5..1.0)
+            } else {
+                rng.random_range(0.1..0.6)
+            };
+            let tag_sentiment = (sentiment + rng.random_range(-0.2..0.2)).clamp(-1.0, 1.0);
+            self.batch.ticket_tags.push(ticket_tag::Model {
+                tenant_id: self.directory.tenant_id.clone(),
+                ticket_id: id,
+                tag_id: self.directory.tag_ids[tag],
+                salience: round2(salience),
+                sentiment: round2(tag_sentiment),
+                created_at,
+            });
+        }
+        id
+    }
+
+    fn tags(&mut self) {
+        let rng = &mut self.progress.rng;
+        let count = weighted(rng, &[(0, 10), (1, 30), (2, 30), (3, 20), (4, 10)]);
+        for tag in choose_tags(rng, self.script.topic, count) {
+            self.progress.tag_links[tag].1 += 1;
+            let tag_id = self.directory.tag_ids[tag];
+            let delay = self.progress.rng.random_range(MINUTE..30 * MINUTE);
+            let at = self.created_at + delay.min(self.span());
+            self.batch.conversation_tags.push(conversation_tag::Model {
+                tenant_id: self.directory.tenant_id.clone(),
+                conversation_id: self.id,
                 tag_id,
                 created_at: at,
             });
-            activities.push(activity::Model {
-                tag_id: Some(tag_id),
-                ..entry(ActivityType::Tagged, at, assignee_id)
-            });
+            self.log(ActivityType::Tagged, at, self.assignee_id())
+                .tag_id = Some(tag_id);
         }
+    }
 
-        let notes = weighted(rng, &[(0, 55), (1, 35), (2, 10)]);
-        for _ in 0..notes {
-            let author = assignee_id.unwrap_or(self.agents[responder].id);
-            let at = created_at + rng.random_range(0..=span);
-            let note_id = next(&mut self.ids.note);
-            batch.notes.push(note::Model {
-                id: note_id,
-                tenant_id: self.tenant_id.clone(),
-                conversation_id: id,
+    fn notes(&mut self) {
+        let count = weighted(&mut self.progress.rng, &[(0, 55), (1, 35), (2, 10)]);
+        let author = self.assignee.unwrap_or(self.responder).id;
+        let span = self.span();
+        for _ in 0..count {
+            let rng = &mut self.progress.rng;
+            let at = self.created_at + rng.random_range(0..=span);
+            let body = self.vars.fill(pick(rng, text::NOTES));
+            let id = next(&mut self.progress.ids.note);
+            self.batch.notes.push(note::Model {
+                id,
+                tenant_id: self.directory.tenant_id.clone(),
+                conversation_id: self.id,
                 author_id: Some(author),
-                body: vars.fill(pick(rng, text::NOTES)),
+                body,
                 created_at: at,
                 anonymized_at: None,
             });
-            activities.push(activity::Model {
-                note_id: Some(note_id),
-                ..entry(ActivityType::NoteAdded, at, Some(author))
-            });
+            self.log(ActivityType::NoteAdded, at, Some(author)).note_id = Some(id);
         }
+    }
 
-        let closed = state == ConversationState::Closed;
-        if rng.random_bool(if closed { 0.45 } else { 0.05 }) {
-            let rating_id = next(&mut self.ids.rating);
-            let rating_type = if rng.random_bool(0.7) {
-                RatingType::Csat
+    /// Offered to most closed conversations once they end; submitted by about two in three.
+    fn rating(&mut self) {
+        let rng = &mut self.progress.rng;
+        let closed = self.state == ConversationState::Closed;
+        if !rng.random_bool(if closed { 0.45 } else { 0.05 }) {
+            return;
+        }
+        let rating_type = if rng.random_bool(0.7) {
+            RatingType::Csat
+        } else {
+            RatingType::ThumbsUpOrDown
+        };
+        let submitted = closed && rng.random_bool(0.65);
+        // The score follows how the customer sounded last.
+        let happy = self.last_customer_sentiment > 0.0;
+        let score = submitted.then(|| match (rating_type, happy) {
+            (RatingType::Csat, true) => weighted(rng, &[(5, 60), (4, 35), (3, 5)]),
+            (RatingType::Csat, false) => weighted(rng, &[(1, 45), (2, 40), (3, 15)]),
+            (RatingType::ThumbsUpOrDown, true) => weighted(rng, &[(1, 90), (0, 10)]),
+            (RatingType::ThumbsUpOrDown, false) => weighted(rng, &[(0, 80), (1, 20)]),
+        });
+        let comment = (submitted && rng.random_bool(0.4)).then(|| {
+            let comments = if happy {
+                text::POSITIVE_RATING_COMMENTS
             } else {
-                RatingType::ThumbsUpOrDown
+                text::NEGATIVE_RATING_COMMENTS
             };
-            let submitted = closed && rng.random_bool(0.65);
-            let happy = last_customer_sentiment > 0.0;
-            let score = submitted.then(|| match (rating_type, happy) {
-                (RatingType::Csat, true) => weighted(rng, &[(5, 60), (4, 35), (3, 5)]),
-                (RatingType::Csat, false) => weighted(rng, &[(1, 45), (2, 40), (3, 15)]),
-                (RatingType::ThumbsUpOrDown, true) => weighted(rng, &[(1, 90), (0, 10)]),
-                (RatingType::ThumbsUpOrDown, false) => weighted(rng, &[(0, 80), (1, 20)]),
-            });
-            let comment = (submitted && rng.random_bool(0.4)).then(|| {
-                let comments = if happy {
-                    text::POSITIVE_RATING_COMMENTS
-                } else {
-                    text::NEGATIVE_RATING_COMMENTS
-                };
-                vars.fill(pick(rng, comments))
-            });
-            let offered_at = updated_at;
-            let submitted_at = submitted.then(|| {
-                (offered_at + rng.random_range(MINUTE..2 * HOUR)).min(self.anchor - SECOND)
-            });
-            batch.ratings.push(rating::Model {
-                id: rating_id,
-                tenant_id: self.tenant_id.clone(),
-                conversation_id: id,
-                rating_type,
-                status: if submitted {
-                    RatingStatus::Submitted
-                } else {
-                    RatingStatus::Offered
-                },
-                score,
-                comment,
-                agent_id: assignee_id,
-                contact_id: Some(contact_ref.id),
-                language: Some(language.to_owned()),
-                offered_at,
-                submitted_at,
-            });
-            activities.push(activity::Model {
-                rating_id: Some(rating_id),
-                ..entry(ActivityType::RatingOffered, offered_at, None)
-            });
-            if let Some(at) = submitted_at {
-                activities.push(activity::Model {
-                    rating_id: Some(rating_id),
-                    ..entry(ActivityType::RatingSubmitted, at, None)
-                });
-            }
-        }
-
-        if rng.random_bool(0.3) {
-            let at = created_at + rng.random_range(0..=span);
-            let with_order = rng.random_bool(0.7);
-            if with_order {
-                batch
-                    .attribute_values
-                    .push(conversation_attribute_value::Model {
-                        tenant_id: self.tenant_id.clone(),
-                        conversation_id: id,
-                        definition_id: self.order_definition,
-                        text: Some(format!("ORD-{}", vars.order.trim_start_matches('#'))),
-                        values: "[]".to_owned(),
-                        updated_at: at,
-                    });
-            }
-            if !with_order || rng.random_bool(0.5) {
-                batch
-                    .attribute_values
-                    .push(conversation_attribute_value::Model {
-                        tenant_id: self.tenant_id.clone(),
-                        conversation_id: id,
-                        definition_id: self.plan_definition,
-                        text: None,
-                        values: format!(r#"["{}"]"#, vars.plan),
-                        updated_at: at,
-                    });
-            }
-            activities.push(entry(ActivityType::AttributesChanged, at, assignee_id));
-        }
-
-        let closed_at = closed.then_some(updated_at);
-        if let Some(at) = closed_at {
-            activities.push(entry(ActivityType::Closed, at, assignee_id));
-        }
-
-        let parent_id = (number > 1 && rng.random_bool(0.03))
-            .then(|| id - rng.random_range(1..=(number - 1).min(500)));
-
-        batch.conversations.push(conversation::Model {
+            self.vars.fill(pick(rng, comments))
+        });
+        let offered_at = self.updated_at;
+        let submitted_at = submitted
+            .then(|| (offered_at + rng.random_range(MINUTE..2 * HOUR)).min(self.anchor - SECOND));
+        let id = next(&mut self.progress.ids.rating);
+        self.batch.ratings.push(rating::Model {
             id,
-            tenant_id: self.tenant_id.clone(),
-            number,
-            external_id: Some(format!("ext-{number}")),
-            channel,
-            direction,
-            state,
-            subject: Some(subject),
-            language: Some(language.to_owned()),
-            requester_id: Some(contact_ref.id),
-            assignee_id,
+            tenant_id: self.directory.tenant_id.clone(),
+            conversation_id: self.id,
+            rating_type,
+            status: if submitted {
+                RatingStatus::Submitted
+            } else {
+                RatingStatus::Offered
+            },
+            score,
+            comment,
+            agent_id: self.assignee_id(),
+            contact_id: Some(self.contact.id),
+            language: Some(self.language.to_owned()),
+            offered_at,
+            submitted_at,
+        });
+        self.log(ActivityType::RatingOffered, offered_at, None)
+            .rating_id = Some(id);
+        if let Some(at) = submitted_at {
+            self.log(ActivityType::RatingSubmitted, at, None).rating_id = Some(id);
+        }
+    }
+
+    /// Custom attribute values for about 30% of conversations: an order id, a plan, or both.
+    fn attributes(&mut self) {
+        let span = self.span();
+        let rng = &mut self.progress.rng;
+        if !rng.random_bool(0.3) {
+            return;
+        }
+        let at = self.created_at + rng.random_range(0..=span);
+        let with_order = rng.random_bool(0.7);
+        let with_plan = !with_order || rng.random_bool(0.5);
+        let value = |definition_id, text, values| conversation_attribute_value::Model {
+            tenant_id: self.directory.tenant_id.clone(),
+            conversation_id: self.id,
+            definition_id,
+            text,
+            values,
+            updated_at: at,
+        };
+        if with_order {
+            let order = format!("ORD-{}", self.vars.order.trim_start_matches('#'));
+            let row = value(
+                self.directory.order_definition,
+                Some(order),
+                "[]".to_owned(),
+            );
+            self.batch.attribute_values.push(row);
+        }
+        if with_plan {
+            let plan = format!(r#"["{}"]"#, self.vars.plan);
+            let row = value(self.directory.plan_definition, None, plan);
+            self.batch.attribute_values.push(row);
+        }
+        self.log(ActivityType::AttributesChanged, at, self.assignee_id());
+    }
+
+    /// The conversation row itself, and the activity log in the order things happened.
+    fn conversation(mut self, assigned_at: Option<i64>, queued_at: i64, transferred: bool) {
+        let closed_at = (self.state == ConversationState::Closed).then_some(self.updated_at);
+        if let Some(at) = closed_at {
+            self.log(ActivityType::Closed, at, self.assignee_id());
+        }
+        let rng = &mut self.progress.rng;
+        // A few conversations are side conversations of a recent one.
+        let parent_id = (self.number > 1 && rng.random_bool(0.03))
+            .then(|| self.id - rng.random_range(1..=(self.number - 1).min(500)));
+        self.batch.conversations.push(conversation::Model {
+            id: self.id,
+            tenant_id: self.directory.tenant_id.clone(),
+            number: self.number,
+            external_id: Some(format!("ext-{}", self.number)),
+            channel: self.channel,
+            direction: self.direction,
+            state: self.state,
+            subject: Some(self.vars.fill(self.script.case.subject)),
+            language: Some(self.language.to_owned()),
+            requester_id: Some(self.contact.id),
+            assignee_id: self.assignee_id(),
             assigned_at,
-            queue_id: Some(self.queue_ids[queue]),
+            queue_id: Some(self.directory.queue_ids[self.queue]),
             queued_at: Some(queued_at),
             parent_id,
-            last_message_id: message_ids.last().copied(),
-            sentiment_trend: sentiment_trend(&sentiments),
+            last_message_id: self.last_message_id,
+            sentiment_trend: sentiment_trend(&self.sentiments),
+            // One version per change since creation.
             version: 1
-                + i64::from(assignee.is_some())
+                + i64::from(assigned_at.is_some())
                 + i64::from(transferred)
-                + i64::from(state != ConversationState::Open),
-            created_at,
-            updated_at,
-            state_updated_at: match state {
-                ConversationState::Open => created_at,
-                ConversationState::Pending | ConversationState::Closed => updated_at,
+                + i64::from(self.state != ConversationState::Open),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            state_updated_at: match self.state {
+                ConversationState::Open => self.created_at,
+                ConversationState::Pending | ConversationState::Closed => self.updated_at,
             },
             closed_at,
             anonymized_at: None,
         });
-
         // Ids follow the order in which things happened.
-        activities.sort_by_key(|a| a.occurred_at);
-        for mut entry in activities {
-            entry.id = next(&mut self.ids.activity);
-            batch.activities.push(entry);
+        self.activities.sort_by_key(|a| a.occurred_at);
+        for mut entry in self.activities {
+            entry.id = next(&mut self.progress.ids.activity);
+            self.batch.activities.push(entry);
         }
     }
 }

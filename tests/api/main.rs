@@ -2,6 +2,8 @@
 //! (SQLite by default, PostgreSQL when PARLEY_TEST_DATABASE_URL is set), spoken
 //! to over HTTP.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 mod auth;

@@ -22,6 +22,7 @@ pub struct Activity(pub activity::Model);
 
 /// An audit log entry: what happened to a conversation, who did it and when.
 #[Object]
+#[allow(clippy::wrong_self_convention)] // `fromQueue` is a field of the contract, not a conversion.
 impl Activity {
     /// The entry's global ID.
     pub async fn id(&self) -> ID {
