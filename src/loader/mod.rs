@@ -5,6 +5,7 @@ mod attribute_values;
 mod children;
 mod relations;
 mod row;
+mod similar_tags;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +22,7 @@ pub use attribute_values::AttributeValuesByConversation;
 pub use children::{ChildCount, ChildPage, Relation};
 pub use relations::*;
 pub use row::{HasId, RowById};
+pub use similar_tags::{SharedTag, SimilarTags};
 
 use crate::error::Error;
 

@@ -526,3 +526,75 @@ async fn ticket_tag_and_activity_filters_match_the_database() {
             .all(|n| n.to_lowercase().contains(&fragment.to_lowercase()))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn similar_tags_are_the_tags_used_together() {
+    let server = TestServer::start(1, 80).await;
+    let token = server.token().await;
+    let db = &server.db;
+    let ticket_links = ticket_tag::Entity::find().all(db).await.unwrap();
+    let conversation_links = conversation_tag::Entity::find().all(db).await.unwrap();
+    // How often each other tag shares a ticket or conversation with `tag`.
+    let shared_with = |tag: i64| {
+        let mut counts = std::collections::HashMap::<i64, i64>::new();
+        let mut add = |items: Vec<(i64, i64)>| {
+            for (item, t) in &items {
+                if *t == tag {
+                    for (other_item, other) in &items {
+                        if other_item == item && *other != tag {
+                            *counts.entry(*other).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        };
+        add(ticket_links
+            .iter()
+            .map(|l| (l.ticket_id, l.tag_id))
+            .collect());
+        add(conversation_links
+            .iter()
+            .map(|l| (l.conversation_id, l.tag_id))
+            .collect());
+        counts
+    };
+    let busiest = ticket_links
+        .iter()
+        .map(|l| l.tag_id)
+        .max_by_key(|t| shared_with(*t).len())
+        .unwrap();
+    let expected = shared_with(busiest);
+    let query = "query($id: ID!) { tag(id: $id) { similarTags { id } three: similarTags(first: 3) { id } } }";
+    let reply = server
+        .post(
+            Some(&token),
+            query,
+            json!({ "id": gid(NodeKind::Tag, busiest) }),
+        )
+        .await;
+    let similar: Vec<i64> = reply.data()["tag"]["similarTags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| parley::ids::decode(t["id"].as_str().unwrap()).unwrap().1)
+        .collect();
+    assert_eq!(similar.len(), expected.len().min(5), "five by default");
+    assert_eq!(
+        reply.data()["tag"]["three"].as_array().unwrap().len(),
+        expected.len().min(3)
+    );
+    let counts: Vec<i64> = similar.iter().map(|t| expected[t]).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most shared first: {counts:?}"
+    );
+    assert_eq!(counts[0], *expected.values().max().unwrap());
+    let reply = server
+        .post(
+            Some(&token),
+            "query($id: ID!) { tag(id: $id) { similarTags(first: 101) { id } } }",
+            json!({ "id": gid(NodeKind::Tag, busiest) }),
+        )
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+}

@@ -1,12 +1,16 @@
 //! `Tag`: a topic label on conversations and tickets.
 
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::TagState;
 use entity::tag;
 
 use super::at;
+use crate::error::Error;
+use crate::graphql::{loaders, rows, viewer};
 use crate::ids::NodeKind;
+use crate::loader::SimilarTags;
+use crate::pagination::MAX_PAGE_SIZE;
 
 pub struct Tag(pub tag::Model);
 
@@ -51,5 +55,35 @@ impl Tag {
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         at(self.0.created_at)
+    }
+
+    /// Tags that label the same tickets and conversations as this one, most shared first.
+    async fn similar_tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many tags to return (at most 100).", default = 5)] first: i32,
+    ) -> Result<Vec<Tag>> {
+        let first = usize::try_from(first)
+            .ok()
+            .filter(|n| *n as u64 <= MAX_PAGE_SIZE)
+            .ok_or_else(|| {
+                Error::bad_input(format!("`first` must be between 0 and {MAX_PAGE_SIZE}"))
+            })?;
+        let key = SimilarTags {
+            tenant: viewer(ctx)?.tenant.clone(),
+            tag: self.0.id,
+        };
+        let similar = loaders(ctx)?
+            .load_one(key)
+            .await
+            .map_err(Error::from)?
+            .unwrap_or_default();
+        let ids: Vec<i64> = similar.iter().take(first).map(|s| s.other).collect();
+        let mut found = rows::<tag::Entity>(ctx, ids.clone()).await?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| found.remove(&id))
+            .map(Tag)
+            .collect())
     }
 }
