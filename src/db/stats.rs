@@ -56,6 +56,7 @@ pub fn track<F: Future>(stats: Arc<SqlStats>, fut: F) -> TrackedFuture<F> {
 /// The connection's metric callback.
 pub(super) fn record(info: &sea_orm::metric::Info<'_>) {
     let micros = info.elapsed.as_micros() as u64;
+    tracing::trace!(target: "parley::sql", micros, sql = %info.statement.sql);
     GLOBAL.add(micros);
     let _ = CURRENT.try_with(|stats| stats.add(micros));
 }

@@ -38,16 +38,18 @@ pub struct DbLoader {
 pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
     let batches = Batches::default();
     let queue = batches.queue.clone();
-    let spawner = move |batch| lock(&queue).push(batch);
+    let spawner = move |load| lock(&queue).push(load);
     let loaders = DataLoader::with_cache(DbLoader { db }, spawner, HashMapCache::default())
         .delay(Duration::ZERO);
     (loaders, batches)
 }
 
-/// The batch loads of one request, run on the request's own task.
+/// The batch loads of one request, run on the request's own task, in waves.
 ///
-/// A batch starts only once the resolvers are idle, waiting for data, so it holds
-/// every key they asked for however long they took: the number of statements
+/// When the resolvers all wait for data, the batches they asked for start together
+/// as a wave; keys asked for meanwhile wait for the next wave, which starts once the
+/// resolvers have used the whole of this one. So a batch holds every key of one pass
+/// of the resolvers, however long that pass took, and the number of statements
 /// depends on the shape of the query, never on timing or page size.
 #[derive(Default)]
 pub struct Batches {
@@ -80,23 +82,36 @@ impl Batches {
     /// Drives `request` and the batches it spawns until the request is done.
     pub async fn run<F: Future>(self, request: F) -> F::Output {
         let mut request = std::pin::pin!(request);
-        let mut running = FuturesUnordered::new();
+        let mut wave = FuturesUnordered::new();
         std::future::poll_fn(move |cx| {
-            let noting = Arc::new(NotingWaker {
-                woken: AtomicBool::new(false),
-                inner: cx.waker().clone(),
-            });
-            let waker = Waker::from(noting.clone());
-            if let Poll::Ready(out) = request.as_mut().poll(&mut Context::from_waker(&waker)) {
-                return Poll::Ready(out);
+            loop {
+                // The resolvers always run, so their own queries progress (and give
+                // their connections back) while a wave is out.
+                let noting = Arc::new(NotingWaker {
+                    woken: AtomicBool::new(false),
+                    inner: cx.waker().clone(),
+                });
+                let waker = Waker::from(noting.clone());
+                if let Poll::Ready(out) = request.as_mut().poll(&mut Context::from_waker(&waker)) {
+                    return Poll::Ready(out);
+                }
+                if noting.woken.load(Ordering::Acquire) {
+                    // The resolvers are not done with this pass: let them finish first.
+                    return Poll::Pending;
+                }
+                if wave.is_empty() {
+                    // Everything the last wave brought has been used: start the next.
+                    wave.extend(std::mem::take(&mut *lock(&self.queue)));
+                    if wave.is_empty() {
+                        return Poll::Pending;
+                    }
+                }
+                while let Poll::Ready(Some(())) = wave.poll_next_unpin(cx) {}
+                if !wave.is_empty() {
+                    return Poll::Pending;
+                }
+                // The whole wave is in: let the resolvers use it before the next starts.
             }
-            if noting.woken.load(Ordering::Acquire) {
-                // The resolvers are not done with this pass: let them finish first.
-                return Poll::Pending;
-            }
-            running.extend(std::mem::take(&mut *lock(&self.queue)));
-            while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
-            Poll::Pending
         })
         .await
     }

@@ -32,8 +32,8 @@ fn pairs<E: EntityTrait>(
     tenant: &str,
     tags: &[i64],
     item: impl IdenStatic,
-    tag: impl IdenStatic + Copy,
-    tenant_col: impl IdenStatic + Copy,
+    tag: impl IdenStatic,
+    tenant_col: impl IdenStatic,
 ) -> SelectStatement {
     let (a, b) = (Alias::new("a"), Alias::new("b"));
     Query::select()
