@@ -8,15 +8,16 @@ pub mod types;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::OutputType;
 use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
 pub use query::Query;
 
 use crate::auth::{Auth, Scope, Viewer};
 use crate::error::{Error, Result};
 use crate::loader::{ChildCount, ChildPage, HasId, Loaders, Relation, RowById};
-use crate::pagination::{Page, PageRequest, TotalCount};
+use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 
 /// The executable schema.
 pub type ParleySchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -92,6 +93,25 @@ where
         .load_many(ids.into_iter().map(|id| RowById::<E>::new(tenant, id)))
         .await?;
     Ok(found.into_iter().map(|(key, row)| (key.id, row)).collect())
+}
+
+/// One page of a top-level list and its lazy total.
+pub(crate) async fn list<E, N>(
+    ctx: &Context<'_>,
+    select: Select<E>,
+    sort: [E::Column; 2],
+    order: Order,
+    page: &PageRequest,
+    node: impl FnMut(E::Model) -> N,
+) -> Result<Conn<N>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+{
+    let db = db(ctx)?;
+    let rows = crate::db::page(db, select.clone(), sort, order, page).await?;
+    Ok(rows.connection(crate::db::total(db, select), node))
 }
 
 /// One page of `parent`'s children along relation `R`, and its lazy total.

@@ -7,10 +7,10 @@ use entity::enums::ActivityType;
 use sea_orm::{ColumnTrait, Order, QueryFilter};
 
 use crate::auth::Scope;
-use crate::db::{self, scoped};
-use crate::graphql::require;
+use crate::db::scoped;
 use crate::graphql::types::activity::Activity;
 use crate::graphql::types::micros;
+use crate::graphql::{list, require};
 use crate::pagination::{Conn, PageRequest};
 
 #[derive(Default)]
@@ -56,9 +56,7 @@ impl ActivityQuery {
         if let Some(types) = filter.types {
             select = select.filter(activity::Column::Kind.is_in(types));
         }
-        let db = crate::graphql::db(ctx)?;
         let sort = [activity::Column::OccurredAt, activity::Column::Id];
-        let rows = db::page(db, select.clone(), sort, Order::Desc, &page).await?;
-        Ok(rows.connection(db::total(db, select), Activity))
+        Ok(list(ctx, select, sort, Order::Desc, &page, Activity).await?)
     }
 }

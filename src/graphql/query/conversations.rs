@@ -9,11 +9,11 @@ use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, Select};
 
 use super::OrderDirection;
 use crate::auth::Scope;
-use crate::db::{self, scoped};
+use crate::db::scoped;
 use crate::error::Error;
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::micros;
-use crate::graphql::{require, row};
+use crate::graphql::{list, require, row};
 use crate::ids::{NodeKind, decode_as, filter_ids};
 use crate::pagination::{Conn, PageRequest};
 
@@ -88,9 +88,7 @@ impl ConversationQuery {
         let page = PageRequest::new(first, after, last, before)?;
         let select = filter.unwrap_or_default().select(&viewer.tenant)?;
         let (sort, order) = order_by.unwrap_or_default().key();
-        let db = crate::graphql::db(ctx)?;
-        let rows = db::page(db, select.clone(), sort, order, &page).await?;
-        Ok(rows.connection(db::total(db, select), Conversation))
+        Ok(list(ctx, select, sort, order, &page, Conversation).await?)
     }
 }
 

@@ -4,12 +4,12 @@ use async_graphql::{Context, Object, Result};
 use entity::{agent, contact, custom_attribute_definition as definition, queue};
 use sea_orm::Order;
 
-use crate::db::{self, scoped};
-use crate::graphql::require_reader;
+use crate::db::scoped;
 use crate::graphql::types::agent::Agent;
 use crate::graphql::types::contact::Contact;
 use crate::graphql::types::custom_attribute::CustomAttributeDefinition;
 use crate::graphql::types::queue::Queue;
+use crate::graphql::{list, require_reader};
 use crate::pagination::{Conn, PageRequest};
 
 #[derive(Default)]
@@ -32,19 +32,16 @@ impl DirectoryQuery {
     ) -> Result<Conn<Agent>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (
-            crate::graphql::db(ctx)?,
-            scoped::<agent::Entity>(&viewer.tenant),
-        );
-        let rows = db::page(
-            db,
-            select.clone(),
+        let select = scoped::<agent::Entity>(&viewer.tenant);
+        Ok(list(
+            ctx,
+            select,
             [agent::Column::Name, agent::Column::Id],
             Order::Asc,
             &page,
+            Agent,
         )
-        .await?;
-        Ok(rows.connection(db::total(db, select), Agent))
+        .await?)
     }
 
     /// The tenant's queues, by name.
@@ -62,19 +59,16 @@ impl DirectoryQuery {
     ) -> Result<Conn<Queue>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (
-            crate::graphql::db(ctx)?,
-            scoped::<queue::Entity>(&viewer.tenant),
-        );
-        let rows = db::page(
-            db,
-            select.clone(),
+        let select = scoped::<queue::Entity>(&viewer.tenant);
+        Ok(list(
+            ctx,
+            select,
             [queue::Column::Name, queue::Column::Id],
             Order::Asc,
             &page,
+            Queue,
         )
-        .await?;
-        Ok(rows.connection(db::total(db, select), Queue))
+        .await?)
     }
 
     /// The tenant's contacts, oldest first.
@@ -92,13 +86,9 @@ impl DirectoryQuery {
     ) -> Result<Conn<Contact>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (
-            crate::graphql::db(ctx)?,
-            scoped::<contact::Entity>(&viewer.tenant),
-        );
+        let select = scoped::<contact::Entity>(&viewer.tenant);
         let sort = [contact::Column::CreatedAt, contact::Column::Id];
-        let rows = db::page(db, select.clone(), sort, Order::Asc, &page).await?;
-        Ok(rows.connection(db::total(db, select), Contact))
+        Ok(list(ctx, select, sort, Order::Asc, &page, Contact).await?)
     }
 
     /// The custom attributes defined for the tenant's conversations, oldest first.
@@ -116,12 +106,16 @@ impl DirectoryQuery {
     ) -> Result<Conn<CustomAttributeDefinition>> {
         let viewer = require_reader(ctx)?;
         let page = PageRequest::new(first, after, last, before)?;
-        let (db, select) = (
-            crate::graphql::db(ctx)?,
-            scoped::<definition::Entity>(&viewer.tenant),
-        );
+        let select = scoped::<definition::Entity>(&viewer.tenant);
         let sort = [definition::Column::CreatedAt, definition::Column::Id];
-        let rows = db::page(db, select.clone(), sort, Order::Asc, &page).await?;
-        Ok(rows.connection(db::total(db, select), CustomAttributeDefinition))
+        Ok(list(
+            ctx,
+            select,
+            sort,
+            Order::Asc,
+            &page,
+            CustomAttributeDefinition,
+        )
+        .await?)
     }
 }

@@ -6,10 +6,10 @@ use entity::tag;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, Order, QueryFilter};
 
-use crate::db::{self, scoped};
+use crate::db::scoped;
 use crate::error::Error;
 use crate::graphql::types::tag::Tag;
-use crate::graphql::{require_reader, row};
+use crate::graphql::{list, require_reader, row};
 use crate::ids::{NodeKind, decode_as};
 use crate::pagination::{Conn, PageRequest};
 
@@ -100,15 +100,14 @@ impl TagQuery {
             }
             select = select.filter(Expr::col(tag::Column::NameKey).like(contains_pattern(&text)));
         }
-        let db = crate::graphql::db(ctx)?;
-        let rows = db::page(
-            db,
-            select.clone(),
+        Ok(list(
+            ctx,
+            select,
             [tag::Column::NameKey, tag::Column::Id],
             Order::Asc,
             &page,
+            Tag,
         )
-        .await?;
-        Ok(rows.connection(db::total(db, select), Tag))
+        .await?)
     }
 }

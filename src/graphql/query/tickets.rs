@@ -9,11 +9,11 @@ use sea_orm::{ColumnTrait, Condition, Order, PaginatorTrait, QueryFilter, Select
 
 use super::OrderDirection;
 use crate::auth::Scope;
-use crate::db::{self, scoped};
+use crate::db::scoped;
 use crate::error::Error;
 use crate::graphql::types::micros;
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{require, row};
+use crate::graphql::{list, require, row};
 use crate::ids::{NodeKind, decode_as, filter_ids};
 use crate::pagination::{Conn, PageRequest};
 
@@ -86,9 +86,7 @@ impl TicketQuery {
         let page = PageRequest::new(first, after, last, before)?;
         let select = filter.unwrap_or_default().select(&viewer.tenant)?;
         let (sort, order) = order_by.unwrap_or_default().key();
-        let db = crate::graphql::db(ctx)?;
-        let rows = db::page(db, select.clone(), sort, order, &page).await?;
-        Ok(rows.connection(db::total(db, select), Ticket))
+        Ok(list(ctx, select, sort, order, &page, Ticket).await?)
     }
 
     /// How many of the tenant's tickets no agent has opened yet.
