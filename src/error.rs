@@ -1,7 +1,7 @@
 //! The one error type of the gateway, sorted by whose fault it is and mapped to
 //! `extensions.code` at the GraphQL boundary. Internal details are logged, never sent.
 
-use async_graphql::ErrorExtensions;
+use async_graphql::{Enum, ErrorExtensions, SimpleObject};
 use sea_orm::DbErr;
 
 /// Everything that can go wrong while serving a request.
@@ -22,6 +22,69 @@ pub enum Error {
     Unavailable(String),
     /// A bug or an unexpected failure: logged in full, reported as a bare code.
     Internal(String),
+    /// A business rule refused the change; mutations report it in `userErrors`.
+    User(UserError),
+}
+
+/// Why a business rule refused a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum UserErrorCode {
+    /// The conversation is assigned to another agent; claim with `force` to take it over.
+    AlreadyAssigned,
+    /// The conversation is closed; reopen it first.
+    ConversationClosed,
+    /// The conversation is already in the state the change asks for.
+    InvalidState,
+    /// The tag is inactive and cannot be added anew.
+    TagInactive,
+    /// Another object of the tenant already has this name.
+    DuplicateName,
+    /// Another object of the tenant already has this external id.
+    DuplicateExternalId,
+    /// The object changed since `expectedUpdatedAt`; reload and retry.
+    Conflict,
+    /// A value is missing, malformed or out of range.
+    InvalidValue,
+    /// A referenced object does not exist.
+    NotFound,
+    /// The rating was already submitted.
+    AlreadySubmitted,
+    /// The idempotency key was used before with a different input.
+    IdempotencyKeyReused,
+}
+
+/// A business rule that refused a mutation, with the input field it is about.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct UserError {
+    /// The path of the input field at fault, e.g. `["input", "score"]`; null when it is about the whole input.
+    pub field: Option<Vec<String>>,
+    /// What went wrong, for people.
+    pub message: String,
+    /// What went wrong, for programs.
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    /// A refusal about the input field `field` (a path below `input`).
+    pub fn new(code: UserErrorCode, field: &[&str], message: impl Into<String>) -> UserError {
+        let field = (!field.is_empty()).then(|| {
+            std::iter::once("input")
+                .chain(field.iter().copied())
+                .map(String::from)
+                .collect()
+        });
+        UserError {
+            field,
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+impl From<UserError> for Error {
+    fn from(err: UserError) -> Self {
+        Error::User(err)
+    }
 }
 
 /// Shorthand used across the crate.
@@ -37,6 +100,7 @@ impl Error {
             Error::BadUserInput(_) => "BAD_USER_INPUT",
             Error::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
+            Error::User(_) => "BAD_USER_INPUT",
         }
     }
 
@@ -49,6 +113,7 @@ impl Error {
             Error::BadUserInput(why) => why.clone(),
             Error::Unavailable(_) => "the database is unavailable, try again shortly".into(),
             Error::Internal(_) => "internal server error".into(),
+            Error::User(err) => err.message.clone(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod loader;
 pub mod pagination;
 pub mod seed;
+pub mod service;
 
 use std::net::SocketAddr;
 

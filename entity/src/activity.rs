@@ -26,6 +26,8 @@ pub struct Model {
     pub occurred_at: i64,
     /// The agent the entry is about, e.g. who was assigned by CLAIMED.
     pub agent_id: Option<i64>,
+    /// The agent the change took the conversation from (a forced claim).
+    pub from_agent_id: Option<i64>,
     pub from_queue_id: Option<i64>,
     pub to_queue_id: Option<i64>,
     pub tag_id: Option<i64>,

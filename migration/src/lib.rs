@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
+mod m20261121_000002_writes;
 
 /// Every migration of the schema, in order.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_schema::Migration),
+            Box::new(m20261121_000002_writes::Migration),
+        ]
     }
 }

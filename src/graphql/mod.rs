@@ -2,6 +2,8 @@
 //! nothing of HTTP; the server, the tests and `parley schema` build the same one.
 
 mod error_codes;
+mod mutation;
+pub mod mutations;
 mod query;
 pub mod types;
 
@@ -9,9 +11,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::OutputType;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
+pub use mutation::Mutation;
 pub use query::Query;
 
 use crate::auth::{Auth, Scope, Viewer};
@@ -20,11 +23,11 @@ use crate::loader::{ChildCount, ChildPage, HasId, Loaders, Relation, RowById};
 use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 
 /// The executable schema.
-pub type ParleySchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ParleySchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema with its roots; the caller adds the database and builds it.
-pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .extension(error_codes::ErrorCodes)
 }
 

@@ -7,6 +7,7 @@
 mod common;
 
 mod auth;
+mod claim;
 mod cli;
 mod isolation;
 mod pagination;

@@ -183,6 +183,7 @@ impl<'a> ConversationWriter<'a> {
             actor_id: actor,
             occurred_at,
             agent_id: None,
+            from_agent_id: None,
             from_queue_id: None,
             to_queue_id: None,
             tag_id: None,

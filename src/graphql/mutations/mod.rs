@@ -1,0 +1,35 @@
+//! One module per mutation: its input, its payload and its resolver.
+
+mod claim_conversation;
+
+pub use claim_conversation::ClaimConversationMutation;
+
+use async_graphql::ID;
+
+use crate::error::{Error, Result, UserError};
+use crate::ids::{NodeKind, decode_as};
+
+/// The row id behind an input ID of `kind`; anything else is NOT_FOUND.
+pub fn input_id(id: &ID, kind: NodeKind) -> Result<i64> {
+    decode_as(id, kind)
+        .ok_or_else(|| Error::NotFound(format!("{} `{}`", kind.name(), truncate(id))))
+}
+
+/// An optional input ID of `kind`.
+pub fn input_id_opt(id: Option<&ID>, kind: NodeKind) -> Result<Option<i64>> {
+    id.map(|id| input_id(id, kind)).transpose()
+}
+
+fn truncate(id: &str) -> &str {
+    id.get(..id.len().min(64)).unwrap_or("")
+}
+
+/// Splits a service's outcome into what a payload shows: the changed object, or
+/// the business rule that refused the change. Other errors stay GraphQL errors.
+pub fn settle<T>(outcome: Result<T>) -> Result<(Option<T>, Vec<UserError>)> {
+    match outcome {
+        Ok(value) => Ok((Some(value), Vec::new())),
+        Err(Error::User(refusal)) => Ok((None, vec![refusal])),
+        Err(other) => Err(other),
+    }
+}

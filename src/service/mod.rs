@@ -1,0 +1,66 @@
+//! The rules of every write. Each public function runs in one transaction that
+//! also appends the Activity row; an error (a refused rule included) rolls it back.
+
+pub mod activity;
+pub mod conversations;
+pub mod idempotency;
+
+use chrono::{DateTime, Utc};
+use entity::{agent, conversation};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+use crate::db::scoped;
+use crate::error::{Error, Result, UserError, UserErrorCode};
+
+/// Now, as stored: microseconds since the epoch.
+pub fn now() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+/// Starts a write transaction; on SQLite it takes the write lock at once, so two
+/// writers queue instead of failing when both try to upgrade a read.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+/// The conversation `id` of the tenant, or NOT_FOUND.
+pub async fn find_conversation(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    id: i64,
+) -> Result<conversation::Model> {
+    scoped::<conversation::Entity>(tenant)
+        .filter(conversation::Column::Id.eq(id))
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::NotFound("conversation".into()))
+}
+
+/// The agent `id` of the tenant, or NOT_FOUND.
+pub async fn find_agent(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<agent::Model> {
+    scoped::<agent::Entity>(tenant)
+        .filter(agent::Column::Id.eq(id))
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::NotFound("agent".into()))
+}
+
+/// Refuses the change with CONFLICT when the object changed after `expected`.
+pub fn check_unchanged(updated_at: i64, expected: Option<DateTime<Utc>>) -> Result<()> {
+    match expected {
+        Some(expected) if expected.timestamp_micros() != updated_at => Err(UserError::new(
+            UserErrorCode::Conflict,
+            &["expectedUpdatedAt"],
+            "the object was changed by someone else since; reload it and try again",
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
