@@ -12,6 +12,7 @@ pub mod loader;
 pub mod pagination;
 pub mod seed;
 pub mod service;
+pub mod text;
 
 use std::net::SocketAddr;
 

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod conversations;
 pub mod idempotency;
+pub mod tags;
 
 use chrono::{DateTime, Utc};
 use entity::{agent, conversation};

@@ -1,8 +1,10 @@
 //! One module per mutation: its input, its payload and its resolver.
 
-mod claim_conversation;
+mod conversations;
+mod tickets;
 
-pub use claim_conversation::ClaimConversationMutation;
+pub use conversations::ConversationWrites;
+pub use tickets::TicketWrites;
 
 use async_graphql::ID;
 

@@ -3,9 +3,9 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::{input_id, input_id_opt, settle};
 use crate::auth::Scope;
 use crate::error::UserError;
+use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::{db, require};
 use crate::ids::NodeKind;
