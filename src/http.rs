@@ -3,14 +3,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, Variables};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::Router;
-use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::extract::{Query, State};
+use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
+use serde::Deserialize;
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -44,7 +48,7 @@ pub struct AppState {
 /// The router of the whole gateway.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql))
         .route("/", get(graphiql))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
@@ -54,17 +58,91 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The parameters of a GET request, as GraphQL over HTTP names them.
+#[derive(Deserialize)]
+struct GetParams {
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// A GraphQL error response with an HTTP status, for requests refused before execution.
+fn refuse(status: StatusCode, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+/// GET runs queries only: a mutation must not ride on a link or an image tag.
+async fn graphql_get(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let mut request = async_graphql::Request::new(params.query);
+    request.operation_name = params.operation_name;
+    for (name, json) in [
+        ("variables", params.variables),
+        ("extensions", params.extensions),
+    ] {
+        let Some(json) = json else { continue };
+        match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(value) if name == "variables" => request.variables = Variables::from_json(value),
+            Ok(value) => request.extensions = serde_json::from_value(value).unwrap_or_default(),
+            Err(_) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    &format!("`{name}` is not valid JSON"),
+                );
+            }
+        }
+    }
+    if !is_query(&request) {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GET can only run queries; send mutations with POST",
+        );
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, POST"));
+        return response;
+    }
+    execute(&app, &headers, request.into()).await
+}
+
+/// Whether the operation `request` selects is a query (unparsable ones are left to
+/// the executor, which reports them).
+fn is_query(request: &async_graphql::Request) -> bool {
+    let Ok(document) = parse_query(&request.query) else {
+        return true;
+    };
+    let selected = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    selected.is_none_or(|op| op.node.ty == OperationType::Query)
+}
+
 /// Executes a GraphQL request (or batch) for the bearer of the token.
 async fn graphql(
     State(app): State<AppState>,
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> Response {
+    execute(&app, &headers, request.into_inner()).await
+}
+
+/// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
+async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = Auth::from_header(&app.jwt, header);
     let stats = Arc::new(SqlStats::default());
     let (loaders, batches) = loaders(app.db.clone());
-    let batch = request.into_inner().data(auth).data(Arc::new(loaders));
+    let batch = batch.data(auth).data(Arc::new(loaders));
     let response = track(stats.clone(), batches.run(app.schema.execute_batch(batch))).await;
     let mut response = GraphQLResponse::from(response).into_response();
     let timing = format!(

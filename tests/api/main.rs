@@ -9,6 +9,7 @@ mod common;
 mod auth;
 mod claim;
 mod cli;
+mod http;
 mod isolation;
 mod pagination;
 mod queries;
