@@ -10,6 +10,7 @@ pub mod http;
 pub mod ids;
 pub mod loader;
 pub mod pagination;
+pub mod search;
 pub mod seed;
 pub mod service;
 pub mod text;

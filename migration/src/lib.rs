@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_schema;
 mod m20261121_000002_writes;
+mod m20261121_000003_search;
 
 /// Every migration of the schema, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261121_000002_writes::Migration),
+            Box::new(m20261121_000003_search::Migration),
         ]
     }
 }

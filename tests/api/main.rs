@@ -14,4 +14,5 @@ mod isolation;
 mod pagination;
 mod queries;
 mod schema;
+mod search;
 mod statements;

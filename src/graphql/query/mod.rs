@@ -4,6 +4,7 @@ mod activity;
 mod conversations;
 mod directory;
 mod node;
+mod search;
 mod tags;
 mod tickets;
 
@@ -19,6 +20,7 @@ pub struct Query(
     tags::TagQuery,
     directory::DirectoryQuery,
     activity::ActivityQuery,
+    search::SearchQueryRoot,
 );
 
 /// Sort direction.
