@@ -101,4 +101,3 @@ pub async fn count(
     matching(&mut select, query, db.get_database_backend());
     Ok(select.count(db).await? as i64)
 }
-

@@ -1,18 +1,52 @@
-//! The rules of a conversation's life: claim, close, reopen, transfer, tag.
+//! The rules of a conversation's life: create, claim, close, reopen, transfer, tag.
 //!
 //! The documented rule for CLOSED conversations: every change but `reopen` (and
-//! reads) is refused with CONVERSATION_CLOSED; reopen first.
+//! anonymization, which is meant for closed conversations) is refused with
+//! CONVERSATION_CLOSED; reopen first. Closing a closed conversation or reopening an
+//! open one is INVALID_STATE.
 
 use chrono::{DateTime, Utc};
-use entity::conversation;
-use entity::enums::{ActivityType, ConversationState};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use entity::enums::{
+    ActivityType, Channel, ConversationState, Direction, MessageRole, Modality, TagState,
+};
+use entity::{contact, conversation, conversation_tag, queue, tag, tenant_counter};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, NotSet, QueryFilter, QuerySelect, Set, SqlErr,
+};
+use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
+use super::idempotency::{self, Key};
+use super::messages::{self, Draft, content, default_direction, nest, valid_external_id};
 use super::{begin, check_unchanged, find_agent, find_conversation, now};
 use crate::auth::Viewer;
-use crate::error::{Result, UserError, UserErrorCode};
+use crate::db::scoped;
+use crate::error::{Error, Result, UserError, UserErrorCode};
+use crate::loader::HasId;
+
+/// Longest subject.
+pub const MAX_SUBJECT: usize = 1000;
+/// Longest language tag.
+pub const MAX_LANGUAGE: usize = 35;
+
+/// The row `id` of table `E` in the tenant, or NOT_FOUND naming `what`.
+pub async fn find_in<E>(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    id: i64,
+    what: &str,
+) -> Result<E::Model>
+where
+    E: HasId,
+{
+    scoped::<E>(tenant)
+        .filter(E::id_column().eq(id))
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::NotFound(what.into()))
+}
 
 /// Refuses changes to a CLOSED conversation.
 pub fn check_open(conv: &conversation::Model) -> Result<()> {
@@ -108,4 +142,576 @@ fn already_assigned() -> crate::error::Error {
         "the conversation is assigned to another agent; claim with force to take it over",
     )
     .into()
+}
+
+/// A trimmed optional text of at most `max` characters (empty means none), or a
+/// refusal about `field`.
+pub fn valid_text(value: Option<&str>, field: &str, max: usize) -> Result<Option<String>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(UserError::new(
+            UserErrorCode::InvalidValue,
+            &[field],
+            format!("at most {max} characters"),
+        )
+        .into());
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// Refuses a conversation external id another conversation of the tenant has.
+pub async fn check_external_id_free(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    external_id: Option<&str>,
+) -> Result<()> {
+    let Some(external_id) = external_id else {
+        return Ok(());
+    };
+    let taken = scoped::<conversation::Entity>(tenant)
+        .filter(conversation::Column::ExternalId.eq(external_id))
+        .one(tx)
+        .await?;
+    match taken {
+        Some(_) => Err(duplicate_external_id()),
+        None => Ok(()),
+    }
+}
+
+fn duplicate_external_id() -> Error {
+    UserError::new(
+        UserErrorCode::DuplicateExternalId,
+        &["externalId"],
+        "another conversation of the tenant already has this external id",
+    )
+    .into()
+}
+
+/// The unique index is the backstop of the external id check (two concurrent creates).
+pub fn insert_failure(err: DbErr) -> Error {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("external_id") => {
+            duplicate_external_id()
+        }
+        _ => err.into(),
+    }
+}
+
+/// The next per-tenant conversation number. The UPDATE locks the counter row, so
+/// concurrent creates queue for it and never share a number.
+pub async fn next_conversation_number(tx: &DatabaseTransaction, tenant: &str) -> Result<i64> {
+    let counter = || {
+        Condition::all()
+            .add(tenant_counter::Column::TenantId.eq(tenant))
+            .add(tenant_counter::Column::Name.eq(tenant_counter::CONVERSATION))
+    };
+    let bump = || {
+        tenant_counter::Entity::update_many()
+            .col_expr(
+                tenant_counter::Column::Value,
+                Expr::col(tenant_counter::Column::Value).add(1),
+            )
+            .filter(counter())
+    };
+    if bump().exec(tx).await?.rows_affected == 0 {
+        // No counter yet: start after the highest number in use.
+        let highest: Option<Option<i64>> = scoped::<conversation::Entity>(tenant)
+            .select_only()
+            .column_as(conversation::Column::Number.max(), "highest")
+            .into_tuple()
+            .one(tx)
+            .await?;
+        let row = tenant_counter::ActiveModel {
+            tenant_id: Set(tenant.to_owned()),
+            name: Set(tenant_counter::CONVERSATION.to_owned()),
+            value: Set(highest.flatten().unwrap_or(0)),
+        };
+        tenant_counter::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    tenant_counter::Column::TenantId,
+                    tenant_counter::Column::Name,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(tx)
+            .await?;
+        bump().exec(tx).await?;
+    }
+    let value: Option<i64> = tenant_counter::Entity::find()
+        .filter(counter())
+        .select_only()
+        .column(tenant_counter::Column::Value)
+        .into_tuple()
+        .one(tx)
+        .await?;
+    value.ok_or_else(|| Error::Internal("the conversation counter vanished".into()))
+}
+
+/// Marks a conversation as changed at `at` (`updatedAt` and `version`). With
+/// `open_only`, a conversation closed meanwhile is CONVERSATION_CLOSED.
+pub async fn touch(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    conversation_id: i64,
+    at: i64,
+    open_only: bool,
+) -> Result<()> {
+    let mut which = Condition::all()
+        .add(conversation::Column::TenantId.eq(tenant))
+        .add(conversation::Column::Id.eq(conversation_id));
+    if open_only {
+        which = which.add(conversation::Column::State.ne(ConversationState::Closed));
+    }
+    let updated = conversation::Entity::update_many()
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .filter(which)
+        .exec(tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        check_open(&find_conversation(tx, tenant, conversation_id).await?)?;
+        return Err(changed_meanwhile());
+    }
+    Ok(())
+}
+
+/// A concurrent change won the race for the row this change saw.
+pub fn changed_meanwhile() -> Error {
+    UserError::new(
+        UserErrorCode::Conflict,
+        &["conversationId"],
+        "the conversation was changed by someone else meanwhile; reload it and try again",
+    )
+    .into()
+}
+
+/// The first message of a new conversation.
+#[derive(Debug, Serialize)]
+pub struct FirstMessage {
+    pub text: Option<String>,
+    pub html: Option<String>,
+    /// Default: USER for an INBOUND conversation, AGENT for an OUTBOUND one.
+    pub role: Option<MessageRole>,
+    /// Default: INBOUND for USER messages, OUTBOUND otherwise.
+    pub direction: Option<Direction>,
+}
+
+/// What `create` is asked to make.
+#[derive(Debug, Serialize)]
+pub struct NewConversation {
+    pub subject: Option<String>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub language: Option<String>,
+    pub external_id: Option<String>,
+    pub requester_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub message: Option<FirstMessage>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Created {
+    conversation: i64,
+}
+
+/// Creates an OPEN conversation with the tenant's next number and, optionally, its
+/// first message (idempotently when the client sends a key).
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewConversation,
+    idempotency_key: Option<&str>,
+) -> Result<conversation::Model> {
+    let key = Key::new(idempotency_key, "createConversation", &input)?;
+    let tx = begin(db).await?;
+    if let Some(key) = &key
+        && let Some(Created { conversation }) = idempotency::recall(&tx, viewer, key).await?
+    {
+        return find_conversation(&tx, &viewer.tenant, conversation).await;
+    }
+    let tenant = viewer.tenant.as_ref();
+    if let Some(id) = input.requester_id {
+        find_in::<contact::Entity>(&tx, tenant, id, "contact").await?;
+    }
+    if let Some(id) = input.queue_id {
+        find_in::<queue::Entity>(&tx, tenant, id, "queue").await?;
+    }
+    if let Some(id) = input.parent_id {
+        find_conversation(&tx, tenant, id).await?;
+    }
+    let subject = valid_text(input.subject.as_deref(), "subject", MAX_SUBJECT)?;
+    let language = valid_text(input.language.as_deref(), "language", MAX_LANGUAGE)?;
+    let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
+    let first = match &input.message {
+        Some(m) => {
+            Some(content(m.text.as_deref(), m.html.as_deref()).map_err(|e| nest(e, &["message"]))?)
+        }
+        None => None,
+    };
+    check_external_id_free(&tx, tenant, external_id.as_deref()).await?;
+    let number = next_conversation_number(&tx, tenant).await?;
+    let at = now();
+    let conv = conversation::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.to_owned()),
+        number: Set(number),
+        external_id: Set(external_id),
+        channel: Set(input.channel),
+        direction: Set(input.direction),
+        state: Set(ConversationState::Open),
+        subject: Set(subject),
+        language: Set(language),
+        requester_id: Set(input.requester_id),
+        assignee_id: Set(None),
+        assigned_at: Set(None),
+        queue_id: Set(input.queue_id),
+        queued_at: Set(input.queue_id.map(|_| at)),
+        parent_id: Set(input.parent_id),
+        last_message_id: Set(None),
+        sentiment_trend: Set(None),
+        version: Set(1),
+        created_at: Set(at),
+        updated_at: Set(at),
+        state_updated_at: Set(at),
+        closed_at: Set(None),
+        anonymized_at: Set(None),
+    }
+    .insert(&tx)
+    .await
+    .map_err(insert_failure)?;
+    let mut detail = Detail::default();
+    if let (Some(first), Some((text, html))) = (&input.message, first) {
+        let role = first.role.unwrap_or(match input.direction {
+            Direction::Inbound => MessageRole::User,
+            Direction::Outbound => MessageRole::Agent,
+        });
+        let draft = Draft {
+            conversation_id: conv.id,
+            direction: first.direction.unwrap_or_else(|| default_direction(role)),
+            role,
+            author_agent_id: (role == MessageRole::Agent).then_some(viewer.agent_id),
+            author_contact_id: (role == MessageRole::User)
+                .then_some(input.requester_id)
+                .flatten(),
+            text,
+            html,
+            external_id: None,
+            language: conv.language.clone(),
+            modality: Modality::Text,
+            created_at: at,
+        };
+        let message = messages::insert(&tx, tenant, draft).await?;
+        conversation::Entity::update_many()
+            .col_expr(conversation::Column::LastMessageId, Expr::value(message.id))
+            .filter(conversation::Column::Id.eq(conv.id))
+            .exec(&tx)
+            .await?;
+        detail.message_id = Some(message.id);
+    }
+    activity::record(
+        &tx,
+        viewer,
+        Some(conv.id),
+        ActivityType::ConversationCreated,
+        detail,
+    )
+    .await?;
+    if let Some(key) = &key {
+        let created = Created {
+            conversation: conv.id,
+        };
+        idempotency::remember(&tx, viewer, key, &created).await?;
+    }
+    let conv = find_conversation(&tx, tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok(conv)
+}
+
+/// A change of a conversation's state, checked against what the client saw.
+pub struct StateChange {
+    pub conversation_id: i64,
+    pub expected_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Closes an OPEN or PENDING conversation (INVALID_STATE when it is closed already).
+pub async fn close(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: StateChange,
+) -> Result<conversation::Model> {
+    change_state(db, viewer, input, ConversationState::Closed).await
+}
+
+/// Reopens a CLOSED conversation (INVALID_STATE when it is not closed).
+pub async fn reopen(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: StateChange,
+) -> Result<conversation::Model> {
+    change_state(db, viewer, input, ConversationState::Open).await
+}
+
+async fn change_state(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: StateChange,
+    to: ConversationState,
+) -> Result<conversation::Model> {
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
+    check_unchanged(conv.updated_at, input.expected_updated_at)?;
+    let closing = to == ConversationState::Closed;
+    if closing == (conv.state == ConversationState::Closed) {
+        let message = if closing {
+            "the conversation is already closed"
+        } else {
+            "only a closed conversation can be reopened"
+        };
+        return Err(
+            UserError::new(UserErrorCode::InvalidState, &["conversationId"], message).into(),
+        );
+    }
+    let at = now();
+    let updated = conversation::Entity::update_many()
+        .col_expr(conversation::Column::State, Expr::value(to))
+        .col_expr(conversation::Column::StateUpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::ClosedAt,
+            Expr::value(closing.then_some(at)),
+        )
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .filter(
+            Condition::all()
+                .add(conversation::Column::TenantId.eq(tenant))
+                .add(conversation::Column::Id.eq(conv.id))
+                // Only from the state this change saw.
+                .add(conversation::Column::State.eq(conv.state)),
+        )
+        .exec(&tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(changed_meanwhile());
+    }
+    let kind = if closing {
+        ActivityType::Closed
+    } else {
+        ActivityType::Reopened
+    };
+    activity::record(&tx, viewer, Some(conv.id), kind, Detail::default()).await?;
+    let conv = find_conversation(&tx, tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok(conv)
+}
+
+/// What `transfer` is asked to do.
+pub struct Transfer {
+    pub conversation_id: i64,
+    pub queue_id: i64,
+    pub expected_updated_at: Option<DateTime<Utc>>,
+}
+
+/// Moves a conversation to another queue; moving it to its own queue changes nothing.
+pub async fn transfer(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: Transfer,
+) -> Result<conversation::Model> {
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
+    let queue = find_in::<queue::Entity>(&tx, tenant, input.queue_id, "queue").await?;
+    check_unchanged(conv.updated_at, input.expected_updated_at)?;
+    check_open(&conv)?;
+    if conv.queue_id == Some(queue.id) {
+        return Ok(conv);
+    }
+    let at = now();
+    let unchanged = match conv.queue_id {
+        Some(previous) => conversation::Column::QueueId.eq(previous),
+        None => conversation::Column::QueueId.is_null(),
+    };
+    let updated = conversation::Entity::update_many()
+        .col_expr(conversation::Column::QueueId, Expr::value(queue.id))
+        .col_expr(conversation::Column::QueuedAt, Expr::value(at))
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .filter(
+            Condition::all()
+                .add(conversation::Column::TenantId.eq(tenant))
+                .add(conversation::Column::Id.eq(conv.id))
+                .add(conversation::Column::State.ne(ConversationState::Closed))
+                .add(unchanged),
+        )
+        .exec(&tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(changed_meanwhile());
+    }
+    let detail = Detail {
+        from_queue_id: conv.queue_id,
+        to_queue_id: Some(queue.id),
+        ..Detail::default()
+    };
+    activity::record(
+        &tx,
+        viewer,
+        Some(conv.id),
+        ActivityType::Transferred,
+        detail,
+    )
+    .await?;
+    let conv = find_conversation(&tx, tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok(conv)
+}
+
+/// A conversation and a tag, for `tag` and `untag`.
+pub struct TagLink {
+    pub conversation_id: i64,
+    pub tag_id: i64,
+}
+
+/// What tagging leaves behind: the conversation, the tag and their link.
+pub struct Tagged {
+    pub conversation: conversation::Model,
+    pub tag: tag::Model,
+    pub link: conversation_tag::Model,
+}
+
+/// Adds a tag to a conversation and counts it on the tag. Only ACTIVE tags can be
+/// added (TAG_INACTIVE); adding a tag the conversation has changes nothing.
+pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: TagLink) -> Result<Tagged> {
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
+    let tag = find_in::<tag::Entity>(&tx, tenant, input.tag_id, "tag").await?;
+    check_open(&conv)?;
+    if let Some(link) = find_link(&tx, tenant, conv.id, tag.id).await? {
+        return Ok(Tagged {
+            conversation: conv,
+            tag,
+            link,
+        });
+    }
+    if tag.state == TagState::Inactive {
+        return Err(UserError::new(
+            UserErrorCode::TagInactive,
+            &["tagId"],
+            "the tag is inactive and cannot be added anew",
+        )
+        .into());
+    }
+    let at = now();
+    let link = conversation_tag::ActiveModel {
+        tenant_id: Set(tenant.to_owned()),
+        conversation_id: Set(conv.id),
+        tag_id: Set(tag.id),
+        created_at: Set(at),
+    };
+    let added = conversation_tag::Entity::insert(link)
+        .on_conflict(
+            OnConflict::columns([
+                conversation_tag::Column::ConversationId,
+                conversation_tag::Column::TagId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await?;
+    if added == 1 {
+        count_link(&tx, tag.id, 1).await?;
+        touch(&tx, tenant, conv.id, at, true).await?;
+        let detail = Detail {
+            tag_id: Some(tag.id),
+            ..Detail::default()
+        };
+        activity::record(&tx, viewer, Some(conv.id), ActivityType::Tagged, detail).await?;
+    }
+    let link = find_link(&tx, tenant, conv.id, tag.id)
+        .await?
+        .ok_or_else(|| Error::Internal("the new tag link vanished".into()))?;
+    let tagged = Tagged {
+        conversation: find_conversation(&tx, tenant, conv.id).await?,
+        tag: find_in::<tag::Entity>(&tx, tenant, tag.id, "tag").await?,
+        link,
+    };
+    tx.commit().await?;
+    Ok(tagged)
+}
+
+/// Removes a tag from a conversation (inactive tags too); removing a tag the
+/// conversation does not have changes nothing.
+pub async fn untag(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: TagLink,
+) -> Result<(conversation::Model, tag::Model)> {
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
+    let tag = find_in::<tag::Entity>(&tx, tenant, input.tag_id, "tag").await?;
+    check_open(&conv)?;
+    let removed = conversation_tag::Entity::delete_many()
+        .filter(conversation_tag::Column::TenantId.eq(tenant))
+        .filter(conversation_tag::Column::ConversationId.eq(conv.id))
+        .filter(conversation_tag::Column::TagId.eq(tag.id))
+        .exec(&tx)
+        .await?;
+    if removed.rows_affected == 0 {
+        return Ok((conv, tag));
+    }
+    count_link(&tx, tag.id, -1).await?;
+    touch(&tx, tenant, conv.id, now(), true).await?;
+    let detail = Detail {
+        tag_id: Some(tag.id),
+        ..Detail::default()
+    };
+    activity::record(&tx, viewer, Some(conv.id), ActivityType::Untagged, detail).await?;
+    let conv = find_conversation(&tx, tenant, conv.id).await?;
+    let tag = find_in::<tag::Entity>(&tx, tenant, tag.id, "tag").await?;
+    tx.commit().await?;
+    Ok((conv, tag))
+}
+
+async fn find_link(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    conversation_id: i64,
+    tag_id: i64,
+) -> Result<Option<conversation_tag::Model>> {
+    Ok(scoped::<conversation_tag::Entity>(tenant)
+        .filter(conversation_tag::Column::ConversationId.eq(conversation_id))
+        .filter(conversation_tag::Column::TagId.eq(tag_id))
+        .one(tx)
+        .await?)
+}
+
+/// Keeps `tags.conversations_count` equal to the links, in the link's transaction.
+async fn count_link(tx: &DatabaseTransaction, tag_id: i64, by: i64) -> Result<()> {
+    tag::Entity::update_many()
+        .col_expr(
+            tag::Column::ConversationsCount,
+            Expr::col(tag::Column::ConversationsCount).add(by),
+        )
+        .filter(tag::Column::Id.eq(tag_id))
+        .exec(tx)
+        .await?;
+    Ok(())
 }

@@ -2,9 +2,17 @@
 //! also appends the Activity row; an error (a refused rule included) rolls it back.
 
 pub mod activity;
+pub mod anonymize;
+pub mod attributes;
+pub mod cleanest_body;
 pub mod conversations;
 pub mod idempotency;
+pub mod import;
+pub mod messages;
+pub mod notes;
+pub mod ratings;
 pub mod tags;
+pub mod tickets;
 
 use chrono::{DateTime, Utc};
 use entity::{agent, conversation};

@@ -1,10 +1,17 @@
-//! The rules of tags: names unique per tenant regardless of case.
+//! The rules of tags: names unique per tenant regardless of case, and the derived
+//! `ticketsCount` and `score` kept equal to what the ticket links say.
+//!
+//! A tag's `score` is how salient it is across its tickets: the mean `salience` of
+//! its ticket links, recomputed whenever one is added, changed or removed (0 once no
+//! ticket carries it). Until then it is the score the tag was created or updated with.
+//! Tag changes concern no conversation, so they write no Activity entry.
 
 use entity::enums::TagState;
-use entity::tag;
+use entity::{tag, ticket_tag};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, NotSet, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, NotSet, QueryFilter, QuerySelect, Set, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,14 +58,47 @@ pub async fn check_name_free(
         select = select.filter(tag::Column::Id.ne(id));
     }
     if select.one(tx).await?.is_some() {
+        return Err(duplicate_name());
+    }
+    Ok(())
+}
+
+fn duplicate_name() -> Error {
+    UserError::new(
+        UserErrorCode::DuplicateName,
+        &["name"],
+        "a tag with this name already exists",
+    )
+    .into()
+}
+
+/// The unique index on `name_key` is the backstop of the name check (two concurrent writes).
+fn write_failure(err: DbErr) -> Error {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => duplicate_name(),
+        _ => err.into(),
+    }
+}
+
+/// The tag `id` of the tenant, or NOT_FOUND.
+pub async fn find_tag(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<tag::Model> {
+    scoped::<tag::Entity>(tenant)
+        .filter(tag::Column::Id.eq(id))
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::NotFound("tag".into()))
+}
+
+fn valid_score(score: f64) -> Result<f64> {
+    if !score.is_finite() {
         return Err(UserError::new(
-            UserErrorCode::DuplicateName,
-            &["name"],
-            "a tag with this name already exists",
+            UserErrorCode::InvalidValue,
+            &["score"],
+            "the score must be a number",
         )
         .into());
     }
-    Ok(())
+    Ok(score)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -85,14 +125,7 @@ pub async fn create(
             .ok_or_else(|| Error::NotFound("tag".into()));
     }
     let (name, name_key) = valid_name(&input.name)?;
-    if !input.score.is_finite() {
-        return Err(UserError::new(
-            UserErrorCode::InvalidValue,
-            &["score"],
-            "the score must be a number",
-        )
-        .into());
-    }
+    let score = valid_score(input.score)?;
     check_name_free(&tx, &viewer.tenant, &name_key, None).await?;
     let created = tag::ActiveModel {
         id: NotSet,
@@ -101,16 +134,104 @@ pub async fn create(
         name_key: Set(name_key),
         state: Set(TagState::Active),
         relevant: Set(input.relevant),
-        score: Set(input.score),
+        score: Set(score),
         tickets_count: Set(0),
         conversations_count: Set(0),
         created_at: Set(now()),
     }
     .insert(&tx)
-    .await?;
+    .await
+    .map_err(write_failure)?;
     if let Some(key) = &key {
         idempotency::remember(&tx, viewer, key, &Created { tag: created.id }).await?;
     }
     tx.commit().await?;
     Ok(created)
+}
+
+/// What `update` is asked to change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct TagChanges {
+    pub tag_id: i64,
+    pub name: Option<String>,
+    pub state: Option<TagState>,
+    pub relevant: Option<bool>,
+    pub score: Option<f64>,
+}
+
+/// Renames, retires (INACTIVE) or revives (ACTIVE) a tag, or changes its reporting
+/// fields. The name rules of `create` apply, the tag's own name excepted.
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: TagChanges,
+) -> Result<tag::Model> {
+    let tx = begin(db).await?;
+    let current = find_tag(&tx, &viewer.tenant, input.tag_id).await?;
+    let mut row: tag::ActiveModel = current.clone().into();
+    if let Some(name) = &input.name {
+        let (name, name_key) = valid_name(name)?;
+        check_name_free(&tx, &viewer.tenant, &name_key, Some(current.id)).await?;
+        row.name = Set(name);
+        row.name_key = Set(name_key);
+    }
+    if let Some(state) = input.state {
+        row.state = Set(state);
+    }
+    if let Some(relevant) = input.relevant {
+        row.relevant = Set(relevant);
+    }
+    if let Some(score) = input.score {
+        row.score = Set(valid_score(score)?);
+    }
+    let updated = if row.is_changed() {
+        row.update(&tx).await.map_err(write_failure)?
+    } else {
+        current
+    };
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Keeps a tag's `ticketsCount` and `score` true after `delta` ticket links were
+/// added (or removed, when negative) and salience may have changed.
+///
+/// The increment runs first: it locks the tag row, so concurrent link changes of the
+/// same tag queue here, and the mean read after it sees every committed link.
+pub async fn ticket_links_changed(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    tag_id: i64,
+    delta: i64,
+) -> Result<()> {
+    let this_tag = || {
+        Condition::all()
+            .add(tag::Column::TenantId.eq(tenant))
+            .add(tag::Column::Id.eq(tag_id))
+    };
+    tag::Entity::update_many()
+        .col_expr(
+            tag::Column::TicketsCount,
+            Expr::col(tag::Column::TicketsCount).add(delta),
+        )
+        .filter(this_tag())
+        .exec(tx)
+        .await?;
+    let mean: Option<Option<f64>> = ticket_tag::Entity::find()
+        .filter(ticket_tag::Column::TenantId.eq(tenant))
+        .filter(ticket_tag::Column::TagId.eq(tag_id))
+        .select_only()
+        .column_as(ticket_tag::Column::Salience.avg(), "mean")
+        .into_tuple()
+        .one(tx)
+        .await?;
+    tag::Entity::update_many()
+        .col_expr(
+            tag::Column::Score,
+            Expr::value(mean.flatten().unwrap_or(0.0)),
+        )
+        .filter(this_tag())
+        .exec(tx)
+        .await?;
+    Ok(())
 }

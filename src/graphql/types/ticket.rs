@@ -21,11 +21,11 @@ pub struct Ticket(pub ticket::Model);
 #[derive(SimpleObject)]
 pub struct TicketTagLink {
     /// How central the topic is to the ticket, 0 to 1.
-    salience: f64,
+    pub salience: f64,
     /// The customer's sentiment about the topic, -1 to 1.
-    sentiment: f64,
+    pub sentiment: f64,
     /// When the tag was added to the ticket.
-    tagged_at: DateTime<Utc>,
+    pub tagged_at: DateTime<Utc>,
 }
 
 /// Names the connection of a ticket's tags.

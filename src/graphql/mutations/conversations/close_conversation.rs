@@ -1,0 +1,61 @@
+//! `closeConversation`: mark a conversation as done.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::auth::Scope;
+use crate::error::UserError;
+use crate::graphql::mutations::{input_id, settle};
+use crate::graphql::types::conversation::Conversation;
+use crate::graphql::{db, require};
+use crate::ids::NodeKind;
+use crate::service::conversations::{StateChange, close};
+
+/// Input of `closeConversation`.
+#[derive(InputObject)]
+pub struct CloseConversationInput {
+    /// The conversation to close.
+    pub conversation_id: ID,
+    /// Refuse with CONFLICT unless the conversation's `updatedAt` is still this.
+    pub expected_updated_at: Option<DateTime<Utc>>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Result of `closeConversation`.
+#[derive(SimpleObject)]
+pub struct CloseConversationPayload {
+    /// The conversation as it is now (null when refused).
+    pub conversation: Option<Conversation>,
+    /// Why the conversation was not closed, if it was not.
+    pub user_errors: Vec<UserError>,
+    /// The `clientMutationId` of the input.
+    pub client_mutation_id: Option<String>,
+}
+
+#[derive(Default)]
+pub struct CloseConversationMutation;
+
+#[Object]
+impl CloseConversationMutation {
+    /// Closes an OPEN or PENDING conversation. Closing a CLOSED one is INVALID_STATE.
+    /// While closed, a conversation only takes `reopenConversation` and anonymization;
+    /// every other change is CONVERSATION_CLOSED.
+    async fn close_conversation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to close.")] input: CloseConversationInput,
+    ) -> Result<CloseConversationPayload> {
+        let viewer = require(ctx, Scope::ConversationWrite)?;
+        let change = StateChange {
+            conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
+            expected_updated_at: input.expected_updated_at,
+        };
+        let (conversation, user_errors) = settle(close(db(ctx)?, viewer, change).await)?;
+        Ok(CloseConversationPayload {
+            conversation: conversation.map(Conversation),
+            user_errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+}

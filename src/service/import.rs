@@ -1,0 +1,438 @@
+//! `importConversation`: a conversation from another system with its history and
+//! original timestamps. Problems with single messages are reported while the rest
+//! is kept; problems with the conversation itself refuse the whole import.
+
+use std::collections::HashSet;
+
+use async_graphql::{InputType, Name, Value};
+use entity::enums::{ActivityType, Channel, ConversationState, Direction, MessageRole, Modality};
+use entity::{agent, contact, conversation, queue};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::activity::{self, Detail};
+use super::conversations::{
+    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, insert_failure,
+    next_conversation_number, valid_text,
+};
+use super::idempotency::{self, Key};
+use super::messages::{
+    self, Draft, content, default_direction, nest, sentiment_trend, valid_external_id,
+};
+use super::{begin, find_agent, find_conversation, now};
+use crate::auth::Viewer;
+use crate::db::scoped;
+use crate::error::{Error, Result, UserError, UserErrorCode};
+
+/// Most messages one import may carry.
+pub const MAX_MESSAGES: usize = 1000;
+/// Longest email address.
+const MAX_EMAIL: usize = 320;
+
+/// One message of an imported conversation.
+#[derive(Debug, Serialize)]
+pub struct ImportedMessage {
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub role: MessageRole,
+    /// Default: INBOUND for USER messages, OUTBOUND otherwise.
+    pub direction: Option<Direction>,
+    /// `Some(None)`: the client sent an id that names no agent at all.
+    pub author_agent_id: Option<Option<i64>>,
+    /// Default: the conversation's `created_at`.
+    pub created_at: Option<i64>,
+    pub external_id: Option<String>,
+    pub language: Option<String>,
+    pub modality: Modality,
+}
+
+/// What `import` is asked to write.
+#[derive(Debug, Serialize)]
+pub struct Import {
+    pub external_id: Option<String>,
+    pub subject: Option<String>,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub language: Option<String>,
+    /// Default: CLOSED when `closed_at` is given, OPEN otherwise.
+    pub state: Option<ConversationState>,
+    pub requester_id: Option<i64>,
+    /// Finds the tenant's contact with this email (ignoring case), or adds one.
+    pub requester_email: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    /// Default: now.
+    pub created_at: Option<i64>,
+    /// Default: the latest of `created_at`, the last message and `closed_at`.
+    pub updated_at: Option<i64>,
+    /// Default for a CLOSED conversation: its `updated_at`.
+    pub closed_at: Option<i64>,
+    pub messages: Vec<ImportedMessage>,
+}
+
+/// The imported conversation, how many messages were kept, and why the others were not.
+pub struct Imported {
+    pub conversation: conversation::Model,
+    pub imported: usize,
+    pub problems: Vec<UserError>,
+}
+
+/// What a retry with the same idempotency key gets back.
+#[derive(Serialize, Deserialize)]
+struct Remembered {
+    conversation: i64,
+    imported: usize,
+    problems: Vec<Problem>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Problem {
+    field: Option<Vec<String>>,
+    message: String,
+    code: String,
+}
+
+impl From<&UserError> for Problem {
+    fn from(err: &UserError) -> Self {
+        let code = match err.code.to_value() {
+            Value::Enum(name) => name.to_string(),
+            _ => String::new(),
+        };
+        Problem {
+            field: err.field.clone(),
+            message: err.message.clone(),
+            code,
+        }
+    }
+}
+
+impl Problem {
+    fn into_user_error(self) -> Result<UserError> {
+        let code = UserErrorCode::parse(Some(Value::Enum(Name::new(&self.code))))
+            .map_err(|_| Error::Internal(format!("unknown stored code {}", self.code)))?;
+        Ok(UserError {
+            field: self.field,
+            message: self.message,
+            code,
+        })
+    }
+}
+
+/// Imports a conversation with its messages, keeping the original timestamps.
+pub async fn import(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: Import,
+    idempotency_key: Option<&str>,
+) -> Result<Imported> {
+    let key = Key::new(idempotency_key, "importConversation", &input)?;
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    if let Some(key) = &key
+        && let Some(first) = idempotency::recall::<Remembered>(&tx, viewer, key).await?
+    {
+        return Ok(Imported {
+            conversation: find_conversation(&tx, tenant, first.conversation).await?,
+            imported: first.imported,
+            problems: first
+                .problems
+                .into_iter()
+                .map(Problem::into_user_error)
+                .collect::<Result<_>>()?,
+        });
+    }
+    let at = now();
+
+    // The conversation itself: any problem here refuses the whole import.
+    let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
+    let subject = valid_text(input.subject.as_deref(), "subject", MAX_SUBJECT)?;
+    let language = valid_text(input.language.as_deref(), "language", MAX_LANGUAGE)?;
+    if let Some(id) = input.assignee_id {
+        find_agent(&tx, tenant, id).await?;
+    }
+    if let Some(id) = input.queue_id {
+        find_in::<queue::Entity>(&tx, tenant, id, "queue").await?;
+    }
+    let created_at = input.created_at.unwrap_or(at);
+    if created_at > at {
+        return Err(invalid(&["createdAt"], "must not be in the future"));
+    }
+    let state = input.state.unwrap_or(match input.closed_at {
+        Some(_) => ConversationState::Closed,
+        None => ConversationState::Open,
+    });
+    if let Some(closed_at) = input.closed_at {
+        if state != ConversationState::Closed {
+            return Err(invalid(&["closedAt"], "only a CLOSED conversation has one"));
+        }
+        if closed_at < created_at || closed_at > at {
+            return Err(invalid(&["closedAt"], "must be between createdAt and now"));
+        }
+    }
+    if input.messages.len() > MAX_MESSAGES {
+        return Err(invalid(
+            &["messages"],
+            &format!("at most {MAX_MESSAGES} messages per import"),
+        ));
+    }
+    check_external_id_free(&tx, tenant, external_id.as_deref()).await?;
+    let requester_id = requester(&tx, tenant, &input, at).await?;
+
+    // The messages: a bad one is reported and left out.
+    let mut problems = Vec::new();
+    let mut drafts = Vec::new();
+    let mut seen_external_ids = HashSet::new();
+    for (i, m) in input.messages.iter().enumerate() {
+        let checked = check_message(&tx, tenant, m, created_at, at, &mut seen_external_ids)
+            .await
+            .map_err(|e| nest(e, &["messages", &i.to_string()]));
+        match checked {
+            Ok(mut draft) => {
+                draft.author_contact_id = (draft.role == MessageRole::User)
+                    .then_some(requester_id)
+                    .flatten();
+                draft.language = draft.language.or_else(|| language.clone());
+                drafts.push(draft);
+            }
+            Err(Error::User(problem)) => problems.push(problem),
+            Err(other) => return Err(other),
+        }
+    }
+    // Oldest first, so the last one written is the last message.
+    drafts.sort_by_key(|d| d.created_at);
+
+    let last_at = drafts.last().map_or(created_at, |d| d.created_at);
+    let closed_at = match state {
+        ConversationState::Closed => Some(input.closed_at.unwrap_or(last_at)),
+        _ => None,
+    };
+    let latest = std::cmp::max(last_at, closed_at.unwrap_or(created_at));
+    let updated_at = match input.updated_at {
+        Some(updated_at) if updated_at < latest || updated_at > at => {
+            return Err(invalid(
+                &["updatedAt"],
+                "must be between the latest message (or closedAt) and now",
+            ));
+        }
+        Some(updated_at) => updated_at,
+        None => latest,
+    };
+
+    let number = next_conversation_number(&tx, tenant).await?;
+    let conv = conversation::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.to_owned()),
+        number: Set(number),
+        external_id: Set(external_id),
+        channel: Set(input.channel),
+        direction: Set(input.direction),
+        state: Set(state),
+        subject: Set(subject),
+        language: Set(language),
+        requester_id: Set(requester_id),
+        assignee_id: Set(input.assignee_id),
+        assigned_at: Set(input.assignee_id.map(|_| created_at)),
+        queue_id: Set(input.queue_id),
+        queued_at: Set(input.queue_id.map(|_| created_at)),
+        parent_id: Set(None),
+        last_message_id: Set(None),
+        sentiment_trend: Set(None),
+        version: Set(1),
+        created_at: Set(created_at),
+        updated_at: Set(updated_at),
+        state_updated_at: Set(closed_at.unwrap_or(created_at)),
+        closed_at: Set(closed_at),
+        anonymized_at: Set(None),
+    }
+    .insert(&tx)
+    .await
+    .map_err(insert_failure)?;
+
+    let imported = drafts.len();
+    let mut last_message_id = None;
+    let mut sentiments = Vec::new();
+    for mut draft in drafts {
+        draft.conversation_id = conv.id;
+        let message = messages::insert(&tx, tenant, draft).await?;
+        if message.role == MessageRole::User {
+            sentiments.extend(message.sentiment);
+        }
+        last_message_id = Some(message.id);
+    }
+    if last_message_id.is_some() {
+        conversation::Entity::update_many()
+            .col_expr(
+                conversation::Column::LastMessageId,
+                Expr::value(last_message_id),
+            )
+            .col_expr(
+                conversation::Column::SentimentTrend,
+                Expr::value(sentiment_trend(&sentiments)),
+            )
+            .filter(conversation::Column::Id.eq(conv.id))
+            .exec(&tx)
+            .await?;
+    }
+    activity::record(
+        &tx,
+        viewer,
+        Some(conv.id),
+        ActivityType::ConversationImported,
+        Detail::default(),
+    )
+    .await?;
+    if let Some(key) = &key {
+        let remembered = Remembered {
+            conversation: conv.id,
+            imported,
+            problems: problems.iter().map(Problem::from).collect(),
+        };
+        idempotency::remember(&tx, viewer, key, &remembered).await?;
+    }
+    let conversation = find_conversation(&tx, tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok(Imported {
+        conversation,
+        imported,
+        problems,
+    })
+}
+
+fn invalid(field: &[&str], message: &str) -> Error {
+    UserError::new(UserErrorCode::InvalidValue, field, message).into()
+}
+
+/// The requester: by id, or by email (the tenant's contact with it, or a new one).
+async fn requester(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    input: &Import,
+    at: i64,
+) -> Result<Option<i64>> {
+    match (input.requester_id, input.requester_email.as_deref()) {
+        (Some(_), Some(_)) => Err(invalid(
+            &["requesterEmail"],
+            "give the requester by id or by email, not both",
+        )),
+        (Some(id), None) => Ok(Some(
+            find_in::<contact::Entity>(tx, tenant, id, "contact")
+                .await?
+                .id,
+        )),
+        (None, None) => Ok(None),
+        (None, Some(email)) => {
+            let email = email.trim();
+            let valid = email.len() <= MAX_EMAIL
+                && email
+                    .split_once('@')
+                    .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+            if !valid {
+                return Err(invalid(&["requesterEmail"], "not an email address"));
+            }
+            let found = scoped::<contact::Entity>(tenant)
+                .filter(
+                    Expr::expr(Func::lower(Expr::col(contact::Column::Email)))
+                        .eq(email.to_lowercase()),
+                )
+                .order_by_asc(contact::Column::Id)
+                .one(tx)
+                .await?;
+            if let Some(found) = found {
+                return Ok(Some(found.id));
+            }
+            let created = contact::ActiveModel {
+                id: NotSet,
+                tenant_id: Set(tenant.to_owned()),
+                external_id: Set(None),
+                email: Set(Some(email.to_owned())),
+                first_name: Set(None),
+                last_name: Set(None),
+                organization_name: Set(None),
+                organization_domain: Set(None),
+                avatar_url: Set(None),
+                anonymized_at: Set(None),
+                created_at: Set(at),
+            }
+            .insert(tx)
+            .await?;
+            Ok(Some(created.id))
+        }
+    }
+}
+
+/// One message checked on its own (field paths relative to the message).
+async fn check_message(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    m: &ImportedMessage,
+    conversation_created_at: i64,
+    now: i64,
+    seen_external_ids: &mut HashSet<String>,
+) -> Result<Draft> {
+    let (text, html) = content(m.text.as_deref(), m.html.as_deref())?;
+    let author_agent_id = match (m.role, m.author_agent_id) {
+        (_, None) => None,
+        (MessageRole::User, Some(_)) => {
+            return Err(invalid(
+                &["authorAgentId"],
+                "a USER message is written by the requester, not an agent",
+            ));
+        }
+        (_, Some(id)) => {
+            let found = match id {
+                Some(id) => scoped::<agent::Entity>(tenant)
+                    .filter(agent::Column::Id.eq(id))
+                    .one(tx)
+                    .await?
+                    .map(|a| a.id),
+                None => None,
+            };
+            let Some(found) = found else {
+                return Err(UserError::new(
+                    UserErrorCode::NotFound,
+                    &["authorAgentId"],
+                    "no such agent",
+                )
+                .into());
+            };
+            Some(found)
+        }
+    };
+    let created_at = m.created_at.unwrap_or(conversation_created_at);
+    if created_at < conversation_created_at || created_at > now {
+        return Err(invalid(
+            &["createdAt"],
+            "must be between the conversation's createdAt and now",
+        ));
+    }
+    let external_id = valid_external_id(m.external_id.as_deref(), "externalId")?;
+    if let Some(id) = &external_id {
+        if !seen_external_ids.insert(id.clone()) {
+            return Err(UserError::new(
+                UserErrorCode::DuplicateExternalId,
+                &["externalId"],
+                "another message of this import has this external id",
+            )
+            .into());
+        }
+        messages::check_external_id_free(tx, tenant, Some(id)).await?;
+    }
+    let language = valid_text(m.language.as_deref(), "language", MAX_LANGUAGE)?;
+    Ok(Draft {
+        conversation_id: 0, // set once the conversation is written
+        direction: m.direction.unwrap_or_else(|| default_direction(m.role)),
+        role: m.role,
+        author_agent_id,
+        author_contact_id: None,
+        text,
+        html,
+        external_id,
+        language,
+        modality: m.modality,
+        created_at,
+    })
+}

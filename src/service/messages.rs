@@ -1,0 +1,507 @@
+//! The rules of messages: content checks, derived fields (sentiment, the
+//! conversation's last message and sentiment trend) and `addMessage`.
+
+use entity::enums::{
+    ActivityType, ConversationState, Direction, MessageRole, Modality, SentimentTrend,
+};
+use entity::{conversation, message};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::activity::{self, Detail};
+use super::conversations::{check_open, find_in};
+use super::idempotency::{self, Key};
+use super::{begin, find_agent, find_conversation, now};
+use crate::auth::Viewer;
+use crate::db::scoped;
+use crate::error::{Error, Result, UserError, UserErrorCode};
+use crate::text;
+
+/// Largest HTML body of a message, in bytes.
+pub const MAX_HTML: usize = 100 * 1024;
+/// Largest plain text of a message, in bytes.
+pub const MAX_TEXT: usize = 100 * 1024;
+/// Longest external id.
+pub const MAX_EXTERNAL_ID: usize = 200;
+
+/// The direction a message of `role` has unless the client says otherwise.
+pub fn default_direction(role: MessageRole) -> Direction {
+    match role {
+        MessageRole::User => Direction::Inbound,
+        _ => Direction::Outbound,
+    }
+}
+
+/// A message's plain text and HTML, checked: the text may be derived from the HTML.
+/// Field paths in the refusal are relative to the message (`text`, `html`).
+pub fn content(text: Option<&str>, html: Option<&str>) -> Result<(String, Option<String>)> {
+    let html = html.filter(|h| !h.trim().is_empty());
+    if let Some(html) = html
+        && html.len() > MAX_HTML
+    {
+        return Err(UserError::new(
+            UserErrorCode::InvalidValue,
+            &["html"],
+            format!("the HTML body may be at most {} KB", MAX_HTML / 1024),
+        )
+        .into());
+    }
+    let text = match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => text.to_owned(),
+        None => html.map(text_of_html).unwrap_or_default(),
+    };
+    if text.is_empty() {
+        return Err(UserError::new(
+            UserErrorCode::InvalidValue,
+            &["text"],
+            "a message needs a non-empty text (or an HTML body with text in it)",
+        )
+        .into());
+    }
+    if text.len() > MAX_TEXT {
+        return Err(UserError::new(
+            UserErrorCode::InvalidValue,
+            &["text"],
+            format!("the text may be at most {} KB", MAX_TEXT / 1024),
+        )
+        .into());
+    }
+    Ok((text, html.map(str::to_owned)))
+}
+
+/// A valid external id (1 to 200 characters), or a refusal about `field`.
+pub fn valid_external_id(external_id: Option<&str>, field: &str) -> Result<Option<String>> {
+    match external_id {
+        None => Ok(None),
+        Some(id) if id.trim().is_empty() || id.len() > MAX_EXTERNAL_ID => Err(UserError::new(
+            UserErrorCode::InvalidValue,
+            &[field],
+            format!("an external id must be 1 to {MAX_EXTERNAL_ID} characters"),
+        )
+        .into()),
+        Some(id) => Ok(Some(id.to_owned())),
+    }
+}
+
+/// Refuses a message external id another message of the tenant has.
+pub async fn check_external_id_free(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    external_id: Option<&str>,
+) -> Result<()> {
+    let Some(external_id) = external_id else {
+        return Ok(());
+    };
+    let taken = scoped::<message::Entity>(tenant)
+        .filter(message::Column::ExternalId.eq(external_id))
+        .one(tx)
+        .await?;
+    if taken.is_some() {
+        return Err(UserError::new(
+            UserErrorCode::DuplicateExternalId,
+            &["externalId"],
+            "another message already has this external id",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Puts a refusal about a field of an item under the item's path: `["input", "text"]`
+/// becomes `["input", "messages", "3", "text"]` for `prefix = ["messages", "3"]`.
+pub fn nest(err: Error, prefix: &[&str]) -> Error {
+    match err {
+        Error::User(mut refusal) => {
+            let inner = refusal
+                .field
+                .take()
+                .map(|f| f.into_iter().skip(1).collect::<Vec<_>>())
+                .unwrap_or_default();
+            refusal.field = Some(
+                std::iter::once("input")
+                    .chain(prefix.iter().copied())
+                    .map(String::from)
+                    .chain(inner)
+                    .collect(),
+            );
+            Error::User(refusal)
+        }
+        other => other,
+    }
+}
+
+/// Plain text of an HTML body: tags, scripts and styles dropped, entities decoded,
+/// block elements turned into line breaks, blank runs collapsed.
+pub fn text_of_html(html: &str) -> String {
+    const BLOCKS: [&str; 14] = [
+        "br",
+        "p",
+        "div",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "table",
+        "hr",
+    ];
+    let mut raw = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        raw.push_str(&rest[..start]);
+        let tag_and_after = &rest[start..];
+        let starts_tag = tag_and_after[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        if let Some(comment) = tag_and_after.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        let end = tag_and_after.find('>').filter(|_| starts_tag);
+        let Some(end) = end else {
+            // A lone `<` is text.
+            raw.push('<');
+            rest = &tag_and_after[1..];
+            continue;
+        };
+        let inside = &tag_and_after[1..end];
+        let closing = inside.starts_with('/');
+        let name = inside
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        rest = &tag_and_after[end + 1..];
+        if !closing && (name == "script" || name == "style") {
+            // Skip to the end of the element: its content is not text.
+            let lower = rest.to_ascii_lowercase();
+            rest = match lower.find(&format!("</{name}")) {
+                Some(at) => {
+                    let after = &rest[at..];
+                    after.find('>').map_or("", |gt| &after[gt + 1..])
+                }
+                None => "",
+            };
+            continue;
+        }
+        if BLOCKS.contains(&name.as_str()) {
+            raw.push('\n');
+        }
+    }
+    raw.push_str(rest);
+    decode_entities(&raw)
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let decoded = after.find(';').filter(|semi| *semi <= 10).and_then(|semi| {
+            let name = &after[..semi];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, semi))
+        });
+        match decoded {
+            Some((c, semi)) => {
+                out.push(c);
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// How the customer's mood moved: the mean sentiment of the second half of the
+/// USER messages against the first half; FLAT within ±0.1, none below two messages.
+pub fn sentiment_trend(sentiments: &[f64]) -> Option<SentimentTrend> {
+    if sentiments.len() < 2 {
+        return None;
+    }
+    let (first, second) = sentiments.split_at(sentiments.len() / 2);
+    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+    let change = mean(second) - mean(first);
+    Some(if change > 0.1 {
+        SentimentTrend::Up
+    } else if change < -0.1 {
+        SentimentTrend::Down
+    } else {
+        SentimentTrend::Flat
+    })
+}
+
+/// The sentiments of a conversation's USER messages, oldest first.
+pub async fn user_sentiments(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    conversation_id: i64,
+) -> Result<Vec<f64>> {
+    let rows: Vec<Option<f64>> = scoped::<message::Entity>(tenant)
+        .filter(message::Column::ConversationId.eq(conversation_id))
+        .filter(message::Column::Role.eq(MessageRole::User))
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Id)
+        .select_only()
+        .column(message::Column::Sentiment)
+        .into_tuple()
+        .all(tx)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// A checked message, ready to be written.
+pub struct Draft {
+    pub conversation_id: i64,
+    pub direction: Direction,
+    pub role: MessageRole,
+    pub author_agent_id: Option<i64>,
+    pub author_contact_id: Option<i64>,
+    pub text: String,
+    pub html: Option<String>,
+    pub external_id: Option<String>,
+    pub language: Option<String>,
+    pub modality: Modality,
+    pub created_at: i64,
+}
+
+/// Writes a checked message with its sentiment.
+pub async fn insert(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    draft: Draft,
+) -> Result<message::Model> {
+    let sentiment = text::sentiment(&draft.text);
+    Ok(message::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.to_owned()),
+        conversation_id: Set(draft.conversation_id),
+        direction: Set(draft.direction),
+        role: Set(draft.role),
+        author_agent_id: Set(draft.author_agent_id),
+        author_contact_id: Set(draft.author_contact_id),
+        text: Set(draft.text),
+        html: Set(draft.html),
+        external_id: Set(draft.external_id),
+        language: Set(draft.language),
+        modality: Set(draft.modality),
+        sentiment: Set(Some(sentiment)),
+        created_at: Set(draft.created_at),
+        anonymized_at: Set(None),
+    }
+    .insert(tx)
+    .await?)
+}
+
+/// What `add` is asked to write.
+#[derive(Debug, Serialize)]
+pub struct NewMessage {
+    pub conversation_id: i64,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub role: MessageRole,
+    /// Default: INBOUND for USER messages, OUTBOUND otherwise.
+    pub direction: Option<Direction>,
+    /// Default: the viewer for AGENT messages.
+    pub author_agent_id: Option<i64>,
+    pub language: Option<String>,
+    pub modality: Modality,
+    pub external_id: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Added {
+    message: i64,
+}
+
+/// Adds a message to an open or pending conversation, and updates the
+/// conversation's last message, sentiment trend and `updatedAt` with it.
+pub async fn add(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewMessage,
+    idempotency_key: Option<&str>,
+) -> Result<(message::Model, conversation::Model)> {
+    let key = Key::new(idempotency_key, "addMessage", &input)?;
+    let tx = begin(db).await?;
+    if let Some(key) = &key
+        && let Some(Added { message }) = idempotency::recall(&tx, viewer, key).await?
+    {
+        let message = find_in::<message::Entity>(&tx, &viewer.tenant, message, "message").await?;
+        let conv = find_conversation(&tx, &viewer.tenant, message.conversation_id).await?;
+        return Ok((message, conv));
+    }
+    let conv = find_conversation(&tx, &viewer.tenant, input.conversation_id).await?;
+    let author_agent_id = match (input.role, input.author_agent_id) {
+        (MessageRole::User, Some(_)) => {
+            return Err(UserError::new(
+                UserErrorCode::InvalidValue,
+                &["authorAgentId"],
+                "a USER message is written by the conversation's requester, not an agent",
+            )
+            .into());
+        }
+        (_, Some(id)) => Some(find_agent(&tx, &viewer.tenant, id).await?.id),
+        (MessageRole::Agent, None) => Some(viewer.agent_id),
+        (_, None) => None,
+    };
+    check_open(&conv)?;
+    let (text, html) = content(input.text.as_deref(), input.html.as_deref())?;
+    let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
+    check_external_id_free(&tx, &viewer.tenant, external_id.as_deref()).await?;
+    let at = now();
+    let message = insert(
+        &tx,
+        &viewer.tenant,
+        Draft {
+            conversation_id: conv.id,
+            direction: input
+                .direction
+                .unwrap_or_else(|| default_direction(input.role)),
+            role: input.role,
+            author_agent_id,
+            author_contact_id: (input.role == MessageRole::User)
+                .then_some(conv.requester_id)
+                .flatten(),
+            text,
+            html,
+            external_id,
+            language: input.language.or_else(|| conv.language.clone()),
+            modality: input.modality,
+            created_at: at,
+        },
+    )
+    .await?;
+    let trend = if message.role == MessageRole::User {
+        sentiment_trend(&user_sentiments(&tx, &viewer.tenant, conv.id).await?)
+    } else {
+        conv.sentiment_trend
+    };
+    let updated = conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastMessageId, Expr::value(message.id))
+        .col_expr(conversation::Column::SentimentTrend, Expr::value(trend))
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .filter(
+            Condition::all()
+                .add(conversation::Column::TenantId.eq(viewer.tenant.as_ref()))
+                .add(conversation::Column::Id.eq(conv.id))
+                .add(conversation::Column::State.ne(ConversationState::Closed)),
+        )
+        .exec(&tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        // Closed by someone else meanwhile.
+        check_open(&find_conversation(&tx, &viewer.tenant, conv.id).await?)?;
+        return Err(Error::Internal(
+            "the message's conversation vanished".into(),
+        ));
+    }
+    let detail = Detail {
+        message_id: Some(message.id),
+        ..Detail::default()
+    };
+    activity::record(
+        &tx,
+        viewer,
+        Some(conv.id),
+        ActivityType::MessageAdded,
+        detail,
+    )
+    .await?;
+    if let Some(key) = &key {
+        idempotency::remember(
+            &tx,
+            viewer,
+            key,
+            &Added {
+                message: message.id,
+            },
+        )
+        .await?;
+    }
+    let conv = find_conversation(&tx, &viewer.tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok((message, conv))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_becomes_readable_text() {
+        let html = "<html><head><style>p { color: red }</style></head><body>\
+            <p>Hi&nbsp;team,</p><p>My order <b>#123</b> hasn&#39;t arrived &amp; I&#x27;m worried.</p>\
+            <script>alert(1)</script><div>Thanks<br>Anna</div></body></html>";
+        assert_eq!(
+            text_of_html(html),
+            "Hi team,\nMy order #123 hasn't arrived & I'm worried.\nThanks\nAnna"
+        );
+        assert_eq!(text_of_html("<p>  </p>"), "");
+        assert_eq!(text_of_html("a < b & c <!-- x --> d"), "a < b & c d");
+    }
+
+    #[test]
+    fn trend_compares_the_halves() {
+        assert_eq!(sentiment_trend(&[0.5]), None);
+        assert_eq!(sentiment_trend(&[-0.6, 0.7]), Some(SentimentTrend::Up));
+        assert_eq!(
+            sentiment_trend(&[0.4, 0.3, -0.5]),
+            Some(SentimentTrend::Down)
+        );
+        assert_eq!(sentiment_trend(&[0.2, 0.25]), Some(SentimentTrend::Flat));
+    }
+
+    #[test]
+    fn content_needs_text_and_bounds_html() {
+        assert!(content(Some("  "), None).is_err());
+        let (text, html) = content(None, Some("<p>Hello</p>")).unwrap();
+        assert_eq!(
+            (text.as_str(), html.as_deref()),
+            ("Hello", Some("<p>Hello</p>"))
+        );
+        let big = "x".repeat(MAX_HTML + 1);
+        let Err(Error::User(err)) = content(Some("hi"), Some(&big)) else {
+            panic!("too large html accepted")
+        };
+        assert_eq!(err.field, Some(vec!["input".into(), "html".into()]));
+    }
+}
