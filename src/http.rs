@@ -3,16 +3,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_graphql::Data;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, Variables};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
+use axum::extract::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{Query, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
@@ -22,7 +27,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{Auth, JwtConfig};
 use crate::db::{SqlStats, track};
 use crate::graphql::ParleySchema;
-use crate::loader::loaders;
+use crate::loader::{connection_loaders, loaders};
 
 /// Largest request body accepted.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -49,6 +54,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
+        .route("/graphql/ws", get(subscriptions))
         .route("/", get(graphiql))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
@@ -156,6 +162,59 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
         headers.insert("server-timing", value);
     }
     response
+}
+
+/// Marks a refused `connection_init`, so that its close frame gets the protocol's code.
+const REFUSED: &str = "Forbidden: ";
+
+/// Subscriptions over graphql-transport-ws. Browsers cannot set headers on a
+/// websocket, so the token comes in the `connection_init` payload as
+/// `{"Authorization": "Bearer <token>"}`; a bad one closes the socket with 4403.
+async fn subscriptions(
+    State(app): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            let (sink, stream) = socket.split();
+            let sink =
+                sink.with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
+            let (jwt, db) = (app.jwt.clone(), app.db.clone());
+            GraphQLWebSocket::new_with_pair(sink, stream, app.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let header = ["Authorization", "authorization"]
+                        .iter()
+                        .find_map(|k| payload.get(*k)?.as_str());
+                    let auth = Auth::from_header(&jwt, header);
+                    if let Err(err) = &auth.0 {
+                        return Err(async_graphql::Error::new(format!(
+                            "{REFUSED}{}",
+                            err.message()
+                        )));
+                    }
+                    let mut data = Data::default();
+                    data.insert(auth);
+                    data.insert(Arc::new(connection_loaders(db)));
+                    Ok(data)
+                })
+                .serve()
+                .await;
+        })
+}
+
+/// async-graphql closes a refused `connection_init` with 1002; the protocol says 4403.
+fn protocol_close(message: Message) -> Message {
+    match message {
+        Message::Close(Some(frame)) if frame.code == 1002 && frame.reason.starts_with(REFUSED) => {
+            Message::Close(Some(CloseFrame {
+                code: 4403,
+                reason: frame.reason,
+            }))
+        }
+        other => other,
+    }
 }
 
 /// GraphiQL, prefilled in demo mode.

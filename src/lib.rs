@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod ids;
@@ -23,9 +24,12 @@ use tokio::net::TcpListener;
 use crate::graphql::ParleySchema;
 use crate::http::AppState;
 
-/// The executable schema over `db`.
+/// The executable schema over `db`, with live updates from it (needs a Tokio runtime).
 pub fn schema(db: DatabaseConnection) -> ParleySchema {
-    graphql::builder().data(db).finish()
+    graphql::builder()
+        .data(events::Events::start(db.clone()))
+        .data(db)
+        .finish()
 }
 
 /// A gateway listening on a socket.

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_schema;
 mod m20261121_000002_writes;
 mod m20261121_000003_search;
+mod m20261121_000004_activity_notify;
 
 /// Every migration of the schema, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_schema::Migration),
             Box::new(m20261121_000002_writes::Migration),
             Box::new(m20261121_000003_search::Migration),
+            Box::new(m20261121_000004_activity_notify::Migration),
         ]
     }
 }

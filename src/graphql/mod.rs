@@ -5,17 +5,19 @@ mod error_codes;
 mod mutation;
 pub mod mutations;
 mod query;
+mod subscription;
 pub mod types;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::OutputType;
-use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Context, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 use crate::auth::{Auth, Scope, Viewer};
 use crate::error::{Error, Result};
@@ -23,11 +25,11 @@ use crate::loader::{ChildCount, ChildPage, HasId, Loaders, Relation, RowById};
 use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 
 /// The executable schema.
-pub type ParleySchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ParleySchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its roots; the caller adds the database and builds it.
-pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(error_codes::ErrorCodes)
 }
 

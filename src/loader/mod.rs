@@ -44,6 +44,14 @@ pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
     (loaders, batches)
 }
 
+/// A loader for a subscription connection: batches run as tasks of their own and
+/// nothing is cached, so every event is resolved against current rows.
+pub fn connection_loaders(db: DatabaseConnection) -> Loaders {
+    let loaders = DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default());
+    loaders.enable_all_cache(false);
+    loaders
+}
+
 /// The batch loads of one request, run on the request's own task, in waves.
 ///
 /// When the resolvers all wait for data, the batches they asked for start together

@@ -1,58 +1,21 @@
 //! The `parley` binary as a newcomer uses it: `serve --demo`, `token` and `schema`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::json;
 
-/// Kills the server when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn parley() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
-    for var in [
-        "DATABASE_URL",
-        "PARLEY_BIND",
-        "PARLEY_JWT_SECRET",
-        "PARLEY_JWT_PUBLIC_KEY_FILE",
-        "PARLEY_JWT_ISSUER",
-        "PARLEY_JWT_AUDIENCE",
-    ] {
-        command.env_remove(var);
-    }
-    command
-}
+use crate::common::{parley, serve};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_demo_prints_a_working_header_and_graphiql_is_prefilled() {
     let dir = tempfile::tempdir().unwrap();
-    let child = parley()
-        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Running(child);
-    let stdout = server.0.stdout.take().unwrap();
-    let (mut url, mut authorization) = (String::new(), String::new());
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("Parley is listening on ") {
-            url = rest.trim_end_matches("/graphql").to_owned();
-        }
-        if let Some(rest) = line.strip_prefix("Authorization: ") {
-            authorization = rest.to_owned();
-            break;
-        }
-    }
+    let (_server, url, lines) = serve(
+        parley()
+            .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+            .current_dir(dir.path()),
+    );
+    let authorization = lines
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("Authorization: ").map(String::from))
+        .unwrap_or_default();
     assert!(url.starts_with("http://127.0.0.1:"), "printed the address");
     assert!(authorization.starts_with("Bearer "), "printed the header");
     assert!(

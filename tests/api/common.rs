@@ -1,5 +1,7 @@
 //! The test harness: a fresh database, a seeded gateway and a GraphQL client.
 
+use std::io::{BufRead, BufReader, Lines};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 
 use parley::auth::{JwtConfig, KeySource};
@@ -295,4 +297,52 @@ pub fn ids_in(value: &Value, out: &mut Vec<String>) {
 /// The global ID of row `key` of `kind`.
 pub fn gid(kind: parley::ids::NodeKind, key: i64) -> String {
     kind.id(key).to_string()
+}
+
+/// Kills a spawned server when the test ends, however it ends.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The `parley` binary, with none of the configuration of the test's environment.
+pub fn parley() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
+    for var in [
+        "DATABASE_URL",
+        "PARLEY_BIND",
+        "PARLEY_JWT_SECRET",
+        "PARLEY_JWT_PUBLIC_KEY_FILE",
+        "PARLEY_JWT_ISSUER",
+        "PARLEY_JWT_AUDIENCE",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Starts `parley serve` as `command` describes; returns the process, its base URL
+/// and the rest of what it prints.
+pub fn serve(command: &mut Command) -> (Running, String, Lines<BufReader<ChildStdout>>) {
+    let mut running = Running(
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("parley starts"),
+    );
+    let mut lines = BufReader::new(running.0.stdout.take().expect("stdout")).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("Parley is listening on ")
+                .map(|u| u.trim_end_matches("/graphql").to_owned())
+        })
+        .expect("the server prints its address");
+    (running, url, lines)
 }

@@ -19,5 +19,6 @@ mod queries;
 mod schema;
 mod search;
 mod statements;
+mod subscriptions;
 mod tag_writes;
 mod ticket_writes;

@@ -1,0 +1,68 @@
+//! The subscription root: live activity of the viewer's tenant.
+
+use async_graphql::{Context, ID, Result, Subscription};
+use entity::enums::ActivityType;
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::types::activity::Activity;
+use super::{require, row};
+use crate::auth::Scope;
+use crate::error::Error;
+use crate::events::Events;
+use crate::ids::{NodeKind, decode_as};
+
+#[derive(Default)]
+pub struct Subscription;
+
+/// Live updates, over the graphql-transport-ws protocol at `/graphql/ws`.
+#[Subscription]
+impl Subscription {
+    /// Every change committed from now on, one Activity each, in commit order:
+    /// of one conversation or of the whole tenant, optionally only some types.
+    /// A subscriber that falls too far behind gets an error and the subscription ends.
+    async fn conversation_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this conversation's changes.")] conversation_id: Option<ID>,
+        #[graphql(desc = "Only changes of these types.")] types: Option<Vec<ActivityType>>,
+    ) -> Result<impl Stream<Item = Result<Activity>>> {
+        let viewer = require(ctx, Scope::ConversationRead)?.clone();
+        let conversation = match conversation_id {
+            Some(id) => {
+                let key = decode_as(&id, NodeKind::Conversation);
+                let found = row::<entity::conversation::Entity>(ctx, key).await?;
+                Some(
+                    found
+                        .ok_or_else(|| Error::NotFound("conversation".into()))?
+                        .id,
+                )
+            }
+            None => None,
+        };
+        let events = ctx
+            .data::<Events>()
+            .map_err(|_| Error::Internal("no event source".into()))?;
+        let mut receiver = events.subscribe().await;
+        Ok(async_stream::stream! {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => {
+                        let wanted = *event.tenant_id == *viewer.tenant
+                            && conversation.is_none_or(|c| event.conversation_id == Some(c))
+                            && types.as_ref().is_none_or(|t| t.contains(&event.kind));
+                        if wanted {
+                            yield Ok(Activity((*event).clone()));
+                        }
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        let message = format!("the subscriber fell {missed} events behind; subscribe again");
+                        yield Err(Error::Unavailable(message).into());
+                        break;
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+}
