@@ -13,11 +13,12 @@ use entity::{contact, conversation, conversation_tag, queue, tag, tenant_counter
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, NotSet, QueryFilter, QuerySelect, Set, SqlErr,
+    EntityTrait, NotSet, QueryFilter, Set, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
+use super::counters;
 use super::idempotency::{self, Key};
 use super::messages::{self, Draft, content, default_direction, nest, valid_external_id};
 use super::{begin, check_unchanged, find_agent, find_conversation, now};
@@ -199,58 +200,6 @@ pub fn insert_failure(err: DbErr) -> Error {
     }
 }
 
-/// The next per-tenant conversation number. The UPDATE locks the counter row, so
-/// concurrent creates queue for it and never share a number.
-pub async fn next_conversation_number(tx: &DatabaseTransaction, tenant: &str) -> Result<i64> {
-    let counter = || {
-        Condition::all()
-            .add(tenant_counter::Column::TenantId.eq(tenant))
-            .add(tenant_counter::Column::Name.eq(tenant_counter::CONVERSATION))
-    };
-    let bump = || {
-        tenant_counter::Entity::update_many()
-            .col_expr(
-                tenant_counter::Column::Value,
-                Expr::col(tenant_counter::Column::Value).add(1),
-            )
-            .filter(counter())
-    };
-    if bump().exec(tx).await?.rows_affected == 0 {
-        // No counter yet: start after the highest number in use.
-        let highest: Option<Option<i64>> = scoped::<conversation::Entity>(tenant)
-            .select_only()
-            .column_as(conversation::Column::Number.max(), "highest")
-            .into_tuple()
-            .one(tx)
-            .await?;
-        let row = tenant_counter::ActiveModel {
-            tenant_id: Set(tenant.to_owned()),
-            name: Set(tenant_counter::CONVERSATION.to_owned()),
-            value: Set(highest.flatten().unwrap_or(0)),
-        };
-        tenant_counter::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([
-                    tenant_counter::Column::TenantId,
-                    tenant_counter::Column::Name,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(tx)
-            .await?;
-        bump().exec(tx).await?;
-    }
-    let value: Option<i64> = tenant_counter::Entity::find()
-        .filter(counter())
-        .select_only()
-        .column(tenant_counter::Column::Value)
-        .into_tuple()
-        .one(tx)
-        .await?;
-    value.ok_or_else(|| Error::Internal("the conversation counter vanished".into()))
-}
-
 /// Marks a conversation as changed at `at` (`updatedAt` and `version`). With
 /// `open_only`, a conversation closed meanwhile is CONVERSATION_CLOSED.
 pub async fn touch(
@@ -357,7 +306,13 @@ pub async fn create(
         None => None,
     };
     check_external_id_free(&tx, tenant, external_id.as_deref()).await?;
-    let number = next_conversation_number(&tx, tenant).await?;
+    let number = counters::next::<conversation::Entity>(
+        &tx,
+        tenant,
+        tenant_counter::CONVERSATION,
+        conversation::Column::Number,
+    )
+    .await?;
     let at = now();
     let conv = conversation::ActiveModel {
         id: NotSet,

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
 use super::conversations::{
-    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, insert_failure,
-    next_conversation_number, valid_text,
+    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, insert_failure, valid_text,
 };
+use super::counters;
 use super::idempotency::{self, Key};
 use super::messages::{
     self, Draft, content, default_direction, nest, sentiment_trend, valid_external_id,
@@ -222,7 +222,13 @@ pub async fn import(
         None => latest,
     };
 
-    let number = next_conversation_number(&tx, tenant).await?;
+    let number = counters::next::<conversation::Entity>(
+        &tx,
+        tenant,
+        entity::tenant_counter::CONVERSATION,
+        conversation::Column::Number,
+    )
+    .await?;
     let conv = conversation::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),

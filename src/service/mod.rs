@@ -6,6 +6,7 @@ pub mod anonymize;
 pub mod attributes;
 pub mod cleanest_body;
 pub mod conversations;
+pub mod counters;
 pub mod idempotency;
 pub mod import;
 pub mod messages;

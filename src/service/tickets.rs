@@ -17,16 +17,17 @@
 use chrono::{DateTime, Utc};
 use entity::enums::{ActivityType, TagState, TicketPriority, TicketStatus};
 use entity::{tag, tenant_counter, ticket, ticket_tag};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, NotSet, PaginatorTrait, QueryFilter, QuerySelect, Set, SqlErr,
+    EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
 use super::cleanest_body::{cleanest_body, html_to_text};
 use super::conversations::check_open;
+use super::counters;
 use super::idempotency::{self, Key};
 use super::tags::{find_tag, ticket_links_changed};
 use super::{begin, check_unchanged, find_conversation, now};
@@ -158,58 +159,6 @@ fn default_sentiment(ticket: &ticket::Model) -> f64 {
     )
 }
 
-/// The next per-tenant ticket number. The UPDATE locks the counter row, so
-/// concurrent creates queue for it and never share a number.
-pub async fn next_ticket_number(tx: &DatabaseTransaction, tenant: &str) -> Result<i64> {
-    let counter = || {
-        Condition::all()
-            .add(tenant_counter::Column::TenantId.eq(tenant))
-            .add(tenant_counter::Column::Name.eq(tenant_counter::TICKET))
-    };
-    let bump = || {
-        tenant_counter::Entity::update_many()
-            .col_expr(
-                tenant_counter::Column::Value,
-                Expr::col(tenant_counter::Column::Value).add(1),
-            )
-            .filter(counter())
-    };
-    if bump().exec(tx).await?.rows_affected == 0 {
-        // No counter yet: start after the highest number in use.
-        let highest: Option<Option<i64>> = scoped::<ticket::Entity>(tenant)
-            .select_only()
-            .column_as(ticket::Column::Number.max(), "highest")
-            .into_tuple()
-            .one(tx)
-            .await?;
-        let row = tenant_counter::ActiveModel {
-            tenant_id: Set(tenant.to_owned()),
-            name: Set(tenant_counter::TICKET.to_owned()),
-            value: Set(highest.flatten().unwrap_or(0)),
-        };
-        tenant_counter::Entity::insert(row)
-            .on_conflict(
-                OnConflict::columns([
-                    tenant_counter::Column::TenantId,
-                    tenant_counter::Column::Name,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(tx)
-            .await?;
-        bump().exec(tx).await?;
-    }
-    let value: Option<i64> = tenant_counter::Entity::find()
-        .filter(counter())
-        .select_only()
-        .column(tenant_counter::Column::Value)
-        .into_tuple()
-        .one(tx)
-        .await?;
-    value.ok_or_else(|| Error::Internal("the ticket counter vanished".into()))
-}
-
 /// Creates a ticket with its tags (idempotently when the client sends a key).
 pub async fn create(
     db: &DatabaseConnection,
@@ -276,7 +225,13 @@ pub async fn create(
             .transpose()?;
         links.push((tag.id, salience, sentiment));
     }
-    let number = next_ticket_number(&tx, tenant).await?;
+    let number = counters::next::<ticket::Entity>(
+        &tx,
+        tenant,
+        tenant_counter::TICKET,
+        ticket::Column::Number,
+    )
+    .await?;
     let at = now();
     let created = ticket::ActiveModel {
         id: NotSet,
