@@ -20,6 +20,8 @@ pub enum Error {
     BadUserInput(String),
     /// The database cannot be reached right now.
     Unavailable(String),
+    /// A subscriber fell this many events behind and was dropped.
+    Lagged(u64),
     /// A bug or an unexpected failure: logged in full, reported as a bare code.
     Internal(String),
     /// A business rule refused the change; mutations report it in `userErrors`.
@@ -98,7 +100,7 @@ impl Error {
             Error::Forbidden(_) => "FORBIDDEN",
             Error::NotFound(_) => "NOT_FOUND",
             Error::BadUserInput(_) => "BAD_USER_INPUT",
-            Error::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Error::Unavailable(_) | Error::Lagged(_) => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
             Error::User(_) => "BAD_USER_INPUT",
         }
@@ -112,6 +114,9 @@ impl Error {
             Error::NotFound(what) => format!("{what} not found"),
             Error::BadUserInput(why) => why.clone(),
             Error::Unavailable(_) => "the database is unavailable, try again shortly".into(),
+            Error::Lagged(missed) => {
+                format!("the subscriber fell {missed} events behind; subscribe again")
+            }
             Error::Internal(_) => "internal server error".into(),
             Error::User(err) => err.message.clone(),
         }

@@ -44,6 +44,20 @@ impl Events {
         events
     }
 
+    /// Events the caller publishes itself through the returned sender (for
+    /// embedding the schema elsewhere, and for tests).
+    pub fn manual() -> (Events, broadcast::Sender<Arc<activity::Model>>) {
+        let (sender, _) = broadcast::channel(BUFFER);
+        let (_, live) = watch::channel(true);
+        (
+            Events {
+                sender: sender.clone(),
+                live,
+            },
+            sender,
+        )
+    }
+
     /// A receiver of every event committed from now on (waits until the feed is live).
     pub async fn subscribe(&self) -> broadcast::Receiver<Arc<activity::Model>> {
         let mut live = self.live.clone();

@@ -56,8 +56,7 @@ impl Subscription {
                         }
                     }
                     Err(RecvError::Lagged(missed)) => {
-                        let message = format!("the subscriber fell {missed} events behind; subscribe again");
-                        yield Err(Error::Unavailable(message).into());
+                        yield Err(Error::Lagged(missed).into());
                         break;
                     }
                     Err(RecvError::Closed) => break,

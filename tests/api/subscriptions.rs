@@ -244,3 +244,91 @@ async fn events_cross_gateway_processes_on_postgres() {
         "CLAIMED"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() {
+    use std::sync::Arc;
+
+    use entity::activity;
+    use entity::enums::ActivityType;
+    use parley::auth::{Auth, Scopes, Viewer};
+    use parley::events::{BUFFER, Events};
+
+    let server = TestServer::start(0, 0).await;
+    let (events, feed) = Events::manual();
+    let schema = parley::graphql::builder()
+        .data(events)
+        .data(server.db.clone())
+        .finish();
+    let viewer = Viewer {
+        tenant: "tenant-1".into(),
+        agent_id: 1,
+        scopes: Scopes::parse("conversation:read"),
+    };
+    let request = async_graphql::Request::new("subscription { conversationEvents { type } }")
+        .data(Auth(Ok(viewer)))
+        .data(Arc::new(parley::loader::connection_loaders(
+            server.db.clone(),
+        )));
+    let mut stream = schema.execute_stream(request);
+    let event = |id: i64| {
+        Arc::new(activity::Model {
+            id,
+            tenant_id: "tenant-1".into(),
+            conversation_id: None,
+            kind: ActivityType::Tagged,
+            actor_id: None,
+            occurred_at: 0,
+            agent_id: None,
+            from_agent_id: None,
+            from_queue_id: None,
+            to_queue_id: None,
+            tag_id: None,
+            message_id: None,
+            note_id: None,
+            rating_id: None,
+            ticket_id: None,
+        })
+    };
+    // The first event sets the subscription up; then the subscriber stops reading.
+    let first = tokio::spawn({
+        let feed = feed.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            feed.send(event(1)).unwrap();
+        }
+    });
+    let response = stream.next().await.unwrap();
+    assert_eq!(
+        response.data.into_json().unwrap()["conversationEvents"]["type"],
+        "TAGGED"
+    );
+    first.await.unwrap();
+    // The feed goes on without waiting for the slow subscriber.
+    for id in 2..(BUFFER as i64 + 100) {
+        feed.send(event(id)).unwrap();
+    }
+    let mut delivered = 0;
+    let told = loop {
+        let response = tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .unwrap()
+            .expect("told before the end");
+        if let Some(error) = response.errors.first() {
+            break error.message.clone();
+        }
+        delivered += 1;
+    };
+    assert!(told.contains("fell") && told.contains("behind"), "{told}");
+    assert!(
+        delivered < BUFFER,
+        "the oldest events were dropped, not buffered without bound"
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), stream.next())
+            .await
+            .unwrap()
+            .is_none(),
+        "and the subscription ends"
+    );
+}
