@@ -121,6 +121,8 @@ pub struct ServeArgs {
     pub db: DbArgs,
     #[command(flatten)]
     pub jwt: JwtArgs,
+    #[command(flatten)]
+    pub limits: crate::limits::Limits,
 }
 
 /// `parley token`.

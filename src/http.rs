@@ -27,10 +27,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{Auth, JwtConfig};
 use crate::db::{SqlStats, track};
 use crate::graphql::ParleySchema;
+use crate::limits::Limits;
 use crate::loader::{connection_loaders, loaders};
-
-/// Largest request body accepted.
-const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// What GraphiQL is prefilled with.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +46,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub jwt: JwtConfig,
     pub graphiql: Arc<GraphiqlDefaults>,
+    pub limits: Arc<Limits>,
 }
 
 /// The router of the whole gateway.
@@ -59,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(state.limits.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -144,6 +143,15 @@ async fn graphql(
 
 /// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
 async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+    let limits = &app.limits;
+    if batch.iter().count() > limits.max_batch {
+        let message = format!("a batch may hold at most {} operations", limits.max_batch);
+        return refuse(StatusCode::BAD_REQUEST, &message);
+    }
+    if batch.iter().any(|r| r.query.len() > limits.max_query_bytes) {
+        let message = format!("a query may be at most {} bytes", limits.max_query_bytes);
+        return refuse(StatusCode::BAD_REQUEST, &message);
+    }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = Auth::from_header(&app.jwt, header);
     let stats = Arc::new(SqlStats::default());

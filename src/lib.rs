@@ -9,6 +9,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod limits;
 pub mod loader;
 pub mod pagination;
 pub mod search;
@@ -24,9 +25,13 @@ use tokio::net::TcpListener;
 use crate::graphql::ParleySchema;
 use crate::http::AppState;
 
-/// The executable schema over `db`, with live updates from it (needs a Tokio runtime).
-pub fn schema(db: DatabaseConnection) -> ParleySchema {
+/// The executable schema over `db` within `limits`, with live updates from the
+/// database (needs a Tokio runtime).
+pub fn schema(db: DatabaseConnection, limits: &limits::Limits) -> ParleySchema {
     graphql::builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(limits::AliasLimit(limits.max_aliases))
         .data(events::Events::start(db.clone()))
         .data(db)
         .finish()

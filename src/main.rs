@@ -108,12 +108,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             query: Some(DEMO_QUERY.into()),
         };
     }
-    let schema = parley::schema(db.clone());
+    let schema = parley::schema(db.clone(), &args.limits);
     let state = AppState {
         schema,
         db,
         jwt,
         graphiql: Arc::new(graphiql.clone()),
+        limits: Arc::new(args.limits.clone()),
     };
     let server = Server::bind(args.bind, state)
         .await

@@ -27,7 +27,14 @@ impl Extension for CodeEveryError {
                 .extensions
                 .get_or_insert_with(ErrorExtensionValues::default);
             if extensions.get("code").is_none() {
-                extensions.set("code", Value::from("BAD_USER_INPUT"));
+                let too_complex = error.message.starts_with("Query is too complex")
+                    || error.message.starts_with("Query is nested too deep");
+                let code = if too_complex {
+                    "QUERY_TOO_COMPLEX"
+                } else {
+                    "BAD_USER_INPUT"
+                };
+                extensions.set("code", Value::from(code));
             }
         }
         response

@@ -174,10 +174,11 @@ impl TestServer {
         let jwt =
             JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
         let state = AppState {
-            schema: parley::schema(db.clone()),
+            schema: parley::schema(db.clone(), &parley::limits::Limits::default()),
             db: db.clone(),
             jwt: jwt.clone(),
             graphiql: Arc::new(GraphiqlDefaults::default()),
+            limits: Arc::new(parley::limits::Limits::default()),
         };
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await

@@ -12,6 +12,7 @@ mod cli;
 mod conversation_writes;
 mod http;
 mod isolation;
+mod limits;
 mod message_writes;
 mod note_rating_writes;
 mod pagination;

@@ -30,6 +30,7 @@ pub struct ActivityFilter {
 #[Object]
 impl ActivityQuery {
     /// Everything that happened in the tenant, newest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn activity_log(
         &self,
         ctx: &Context<'_>,

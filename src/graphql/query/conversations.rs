@@ -68,6 +68,7 @@ impl ConversationQuery {
 
     /// The tenant's conversations, filtered and sorted (default: most recently updated first).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn conversations(
         &self,
         ctx: &Context<'_>,

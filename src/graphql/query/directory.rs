@@ -18,6 +18,7 @@ pub struct DirectoryQuery;
 #[Object]
 impl DirectoryQuery {
     /// The tenant's agents, by name.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn agents(
         &self,
         ctx: &Context<'_>,
@@ -45,6 +46,7 @@ impl DirectoryQuery {
     }
 
     /// The tenant's queues, by name.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn queues(
         &self,
         ctx: &Context<'_>,
@@ -72,6 +74,7 @@ impl DirectoryQuery {
     }
 
     /// The tenant's contacts, oldest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -92,6 +95,7 @@ impl DirectoryQuery {
     }
 
     /// The custom attributes defined for the tenant's conversations, oldest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn custom_attribute_definitions(
         &self,
         ctx: &Context<'_>,

@@ -29,6 +29,7 @@ impl NodeQuery {
     }
 
     /// Objects by their global IDs, in the same order; null where one does not exist.
+    #[graphql(complexity = "1 + ids.len() * child_complexity")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

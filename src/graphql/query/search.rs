@@ -79,6 +79,7 @@ impl SearchQueryRoot {
     /// matches the words as a phrase; otherwise all words must occur, in any form
     /// ("refunds" finds "refund").
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::connection_cost(first, None, child_complexity)")]
     async fn search_tickets(
         &self,
         ctx: &Context<'_>,
@@ -121,6 +122,7 @@ impl SearchQueryRoot {
     /// Conversations whose subject or one of whose messages match, most relevant
     /// first. `exactMatch` matches the words as a phrase; otherwise all words must
     /// occur in the subject or in one message, in any form.
+    #[graphql(complexity = "crate::limits::connection_cost(first, None, child_complexity)")]
     async fn search_conversations(
         &self,
         ctx: &Context<'_>,

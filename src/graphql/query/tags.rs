@@ -71,6 +71,7 @@ impl TagQuery {
     }
 
     /// The tenant's tags, by name.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,

@@ -68,6 +68,7 @@ impl TicketQuery {
 
     /// The tenant's tickets, filtered and sorted (default: newest first).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,

@@ -110,6 +110,7 @@ impl Conversation {
     }
 
     /// Side conversations started from this one.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn linked_conversations(
         &self,
         ctx: &Context<'_>,
@@ -179,6 +180,7 @@ impl Conversation {
     }
 
     /// Messages, oldest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -197,6 +199,7 @@ impl Conversation {
     }
 
     /// Tickets raised in this conversation, oldest first (needs `ticket:read`).
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -216,6 +219,7 @@ impl Conversation {
     }
 
     /// Topic tags, in the order they were added.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -238,6 +242,7 @@ impl Conversation {
     }
 
     /// Internal notes, oldest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn notes(
         &self,
         ctx: &Context<'_>,
@@ -256,6 +261,7 @@ impl Conversation {
     }
 
     /// Satisfaction ratings, oldest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn ratings(
         &self,
         ctx: &Context<'_>,
@@ -274,6 +280,7 @@ impl Conversation {
     }
 
     /// The audit log of this conversation, newest first.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn activity(
         &self,
         ctx: &Context<'_>,

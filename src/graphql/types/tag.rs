@@ -58,6 +58,7 @@ impl Tag {
     }
 
     /// Tags that label the same tickets and conversations as this one, most shared first.
+    #[graphql(complexity = "crate::limits::connection_cost(Some(first), None, child_complexity)")]
     async fn similar_tags(
         &self,
         ctx: &Context<'_>,

@@ -145,6 +145,7 @@ impl Ticket {
     }
 
     /// The ticket's topic tags, in the order they were added.
+    #[graphql(complexity = "crate::limits::connection_cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,

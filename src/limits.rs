@@ -1,0 +1,115 @@
+//! Bounds on what one request may ask for: depth, cost, aliases, batch size and
+//! text size. Exceeding one is QUERY_TOO_COMPLEX (or BAD_USER_INPUT for sizes).
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ServerError, ServerResult, Variables};
+use clap::Args;
+
+use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// The limits, configurable from flags and environment.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Deepest nesting of fields a query may have.
+    #[arg(long, env = "PARLEY_MAX_DEPTH", default_value_t = 15)]
+    pub max_depth: usize,
+    /// Highest cost a query may have: each field costs 1, and a connection's
+    /// fields count once per item it may return (`first`/`last`, default 20).
+    #[arg(long, env = "PARLEY_MAX_COMPLEXITY", default_value_t = 250_000)]
+    pub max_complexity: usize,
+    /// Most aliases one document may use.
+    #[arg(long, env = "PARLEY_MAX_ALIASES", default_value_t = 100)]
+    pub max_aliases: usize,
+    /// Most operations in one batch request.
+    #[arg(long, env = "PARLEY_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Longest query text, in bytes.
+    #[arg(long, env = "PARLEY_MAX_QUERY_BYTES", default_value_t = 64 * 1024)]
+    pub max_query_bytes: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "PARLEY_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 15,
+            max_complexity: 250_000,
+            max_aliases: 100,
+            max_batch: 10,
+            max_query_bytes: 64 * 1024,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The cost of a connection field: its children once per item it may return.
+pub fn connection_cost(first: Option<i32>, last: Option<i32>, children: usize) -> usize {
+    let page = first.or(last).map_or(DEFAULT_PAGE_SIZE, |n| {
+        n.clamp(0, MAX_PAGE_SIZE as i32) as u64
+    });
+    1 + (page.max(1) as usize).saturating_mul(children)
+}
+
+/// Refuses documents with more aliases than allowed.
+pub struct AliasLimit(pub usize);
+
+impl ExtensionFactory for AliasLimit {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AliasLimit(self.0))
+    }
+}
+
+fn aliases(set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => {
+                usize::from(field.node.alias.is_some()) + aliases(&field.node.selection_set.node)
+            }
+            Selection::InlineFragment(fragment) => aliases(&fragment.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+#[async_trait::async_trait]
+impl Extension for AliasLimit {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let operations = document
+            .operations
+            .iter()
+            .map(|(_, op)| aliases(&op.node.selection_set.node));
+        let fragments = document
+            .fragments
+            .values()
+            .map(|f| aliases(&f.node.selection_set.node));
+        let count: usize = operations.chain(fragments).sum();
+        if count > self.0 {
+            let mut error = ServerError::new(
+                format!(
+                    "the query uses {count} aliases; at most {} are allowed",
+                    self.0
+                ),
+                None,
+            );
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "QUERY_TOO_COMPLEX");
+            return Err(error);
+        }
+        Ok(document)
+    }
+}
