@@ -43,6 +43,20 @@ pub struct DbArgs {
     /// Maximum connections in the pool.
     #[arg(long, env = "PARLEY_DB_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+    /// Longest one SQL statement may run (PostgreSQL), e.g. `10s`.
+    #[arg(long, env = "PARLEY_DB_STATEMENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub statement_timeout: std::time::Duration,
+}
+
+impl DbArgs {
+    /// A database URL with the other settings at their defaults.
+    pub fn url(database_url: impl Into<String>, pool_size: u32) -> DbArgs {
+        DbArgs {
+            database_url: database_url.into(),
+            pool_size,
+            statement_timeout: std::time::Duration::from_secs(10),
+        }
+    }
 }
 
 /// How tokens are verified.
@@ -123,6 +137,49 @@ pub struct ServeArgs {
     pub jwt: JwtArgs,
     #[command(flatten)]
     pub limits: crate::limits::Limits,
+    #[command(flatten)]
+    pub http: HttpOptions,
+    /// Log format.
+    #[arg(long, env = "PARLEY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How the HTTP surface behaves.
+#[derive(Debug, Clone, Args)]
+pub struct HttpOptions {
+    /// Answer introspection queries (turn off in production if the schema is private).
+    #[arg(long, env = "PARLEY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Serve GraphiQL at `/`.
+    #[arg(long, env = "PARLEY_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+    /// Origins allowed to call the API from a browser (comma-separated, or `*`); none by default.
+    #[arg(long, env = "PARLEY_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Longest a request may run before it is answered with SERVICE_UNAVAILABLE and rolled back.
+    #[arg(long, env = "PARLEY_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            introspection: true,
+            graphiql: true,
+            cors_origins: Vec::new(),
+            request_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// `parley token`.

@@ -132,6 +132,10 @@ impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Error::Unavailable(err.to_string()),
+            // PostgreSQL's statement_timeout cancelled the statement.
+            other if other.to_string().contains("statement timeout") => {
+                Error::Unavailable(other.to_string())
+            }
             other => Error::Internal(other.to_string()),
         }
     }

@@ -7,24 +7,27 @@ use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, Variables};
+use async_graphql::{BatchRequest, BatchResponse, Variables};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::WebSocketUpgrade;
 use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{Query, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{Auth, JwtConfig};
+use crate::config::HttpOptions;
 use crate::db::{SqlStats, track};
 use crate::graphql::ParleySchema;
 use crate::limits::Limits;
@@ -47,20 +50,51 @@ pub struct AppState {
     pub jwt: JwtConfig,
     pub graphiql: Arc<GraphiqlDefaults>,
     pub limits: Arc<Limits>,
+    pub options: Arc<HttpOptions>,
 }
 
 /// The router of the whole gateway.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/graphql/ws", get(subscriptions))
-        .route("/", get(graphiql))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(readyz));
+    if state.options.graphiql {
+        router = router.route("/", get(graphiql));
+    }
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    router
         .layer(RequestBodyLimitLayer::new(state.limits.max_body_bytes))
-        .layer(TraceLayer::new_for_http())
+        .layer(cors(&state.options.cors_origins))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The header that carries a request's id (set when the client sends none).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Cross-origin access: none unless origins are configured (`*` allows any).
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([AUTHORIZATION, CONTENT_TYPE])
+        .expose_headers([HeaderName::from_static(REQUEST_ID)]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        layer.allow_origin(AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim()).ok()),
+        ))
+    }
 }
 
 /// The parameters of a GET request, as GraphQL over HTTP names them.
@@ -74,9 +108,8 @@ struct GetParams {
 }
 
 /// A GraphQL error response with an HTTP status, for requests refused before execution.
-fn refuse(status: StatusCode, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, axum::Json(body)).into_response()
 }
 
@@ -99,6 +132,7 @@ async fn graphql_get(
             Err(_) => {
                 return refuse(
                     StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
                     &format!("`{name}` is not valid JSON"),
                 );
             }
@@ -107,6 +141,7 @@ async fn graphql_get(
     if !is_query(&request) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
             "GET can only run queries; send mutations with POST",
         );
         response
@@ -146,18 +181,44 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
     let limits = &app.limits;
     if batch.iter().count() > limits.max_batch {
         let message = format!("a batch may hold at most {} operations", limits.max_batch);
-        return refuse(StatusCode::BAD_REQUEST, &message);
+        return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
     }
     if batch.iter().any(|r| r.query.len() > limits.max_query_bytes) {
         let message = format!("a query may be at most {} bytes", limits.max_query_bytes);
-        return refuse(StatusCode::BAD_REQUEST, &message);
+        return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
     }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = Auth::from_header(&app.jwt, header);
     let stats = Arc::new(SqlStats::default());
     let (loaders, batches) = loaders(app.db.clone());
     let batch = batch.data(auth).data(Arc::new(loaders));
-    let response = track(stats.clone(), batches.run(app.schema.execute_batch(batch))).await;
+    let run = track(stats.clone(), batches.run(app.schema.execute_batch(batch)));
+    let timeout = app.options.request_timeout;
+    // Timing out drops the request's future, and with it any open transaction: rolled back.
+    let Ok(mut response) = tokio::time::timeout(timeout, run).await else {
+        let message = format!(
+            "the request took longer than {timeout:?} and was cancelled; nothing it began was kept"
+        );
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            &message,
+        );
+    };
+    let id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let responses: Vec<&mut async_graphql::Response> = match &mut response {
+        BatchResponse::Single(one) => vec![one],
+        BatchResponse::Batch(many) => many.iter_mut().collect(),
+    };
+    for error in responses.into_iter().flat_map(|r| r.errors.iter_mut()) {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", id);
+    }
     let mut response = GraphQLResponse::from(response).into_response();
     let timing = format!(
         "sql;desc=\"{} statements\";dur={:.3}",

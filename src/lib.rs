@@ -27,8 +27,17 @@ use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, with live updates from the
 /// database (needs a Tokio runtime).
-pub fn schema(db: DatabaseConnection, limits: &limits::Limits) -> ParleySchema {
-    graphql::builder()
+pub fn schema(
+    db: DatabaseConnection,
+    limits: &limits::Limits,
+    introspection: bool,
+) -> ParleySchema {
+    let builder = if introspection {
+        graphql::builder()
+    } else {
+        graphql::builder().disable_introspection()
+    };
+    builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(limits::AliasLimit(limits.max_aliases))

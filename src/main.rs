@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use entity::agent;
-use parley::config::{Cli, Command, ServeArgs};
+use parley::config::{Cli, Command, LogFormat, ServeArgs};
 use parley::http::{AppState, GraphiqlDefaults};
 use parley::{Server, db, seed};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -16,12 +16,19 @@ const DEMO_QUERY: &str = include_str!("demo_query.graphql");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match &cli.command {
+        Command::Serve(args) if matches!(args.log_format, LogFormat::Json) => {
+            tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_env_filter(filter)
+                .init()
+        }
+        _ => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    }
+    match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(args) => {
             let db = db::connect(&args).await?;
@@ -108,13 +115,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             query: Some(DEMO_QUERY.into()),
         };
     }
-    let schema = parley::schema(db.clone(), &args.limits);
+    let schema = parley::schema(db.clone(), &args.limits, args.http.introspection);
     let state = AppState {
         schema,
         db,
         jwt,
         graphiql: Arc::new(graphiql.clone()),
         limits: Arc::new(args.limits.clone()),
+        options: Arc::new(args.http.clone()),
     };
     let server = Server::bind(args.bind, state)
         .await

@@ -27,6 +27,7 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
+        .statement_timeout(args.statement_timeout)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

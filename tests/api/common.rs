@@ -147,13 +147,36 @@ impl TestServer {
         issuer: Option<&str>,
         audience: Option<&str>,
     ) -> TestServer {
-        let test_db = TestDb::new().await;
-        let db = db::connect(&DbArgs {
-            database_url: test_db.url.clone(),
-            pool_size: 8,
-        })
+        Self::launch(
+            tenants,
+            conversations,
+            issuer,
+            audience,
+            parley::config::HttpOptions::default(),
+        )
         .await
-        .expect("connect");
+    }
+
+    /// The same, with HTTP options (CORS, timeouts, introspection, GraphiQL).
+    pub async fn start_options(
+        tenants: u32,
+        conversations: u32,
+        options: parley::config::HttpOptions,
+    ) -> TestServer {
+        Self::launch(tenants, conversations, None, None, options).await
+    }
+
+    async fn launch(
+        tenants: u32,
+        conversations: u32,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+        options: parley::config::HttpOptions,
+    ) -> TestServer {
+        let test_db = TestDb::new().await;
+        let db = db::connect(&DbArgs::url(test_db.url.clone(), 8))
+            .await
+            .expect("connect");
         db::migrate(&db).await.expect("migrate");
         if tenants > 0 {
             seed(
@@ -174,11 +197,16 @@ impl TestServer {
         let jwt =
             JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
         let state = AppState {
-            schema: parley::schema(db.clone(), &parley::limits::Limits::default()),
+            schema: parley::schema(
+                db.clone(),
+                &parley::limits::Limits::default(),
+                options.introspection,
+            ),
             db: db.clone(),
             jwt: jwt.clone(),
             graphiql: Arc::new(GraphiqlDefaults::default()),
             limits: Arc::new(parley::limits::Limits::default()),
+            options: Arc::new(options),
         };
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await

@@ -16,6 +16,7 @@ mod limits;
 mod message_writes;
 mod note_rating_writes;
 mod pagination;
+mod production;
 mod queries;
 mod schema;
 mod search;

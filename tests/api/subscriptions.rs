@@ -189,12 +189,9 @@ async fn events_cross_gateway_processes_on_postgres() {
         return; // SQLite has one process by design; this is PostgreSQL's LISTEN/NOTIFY.
     }
     let test_db = TestDb::new().await;
-    let db = parley::db::connect(&parley::config::DbArgs {
-        database_url: test_db.url.clone(),
-        pool_size: 4,
-    })
-    .await
-    .unwrap();
+    let db = parley::db::connect(&parley::config::DbArgs::url(test_db.url.clone(), 4))
+        .await
+        .unwrap();
     parley::db::migrate(&db).await.unwrap();
     parley::seed::seed(
         &db,

@@ -1,0 +1,167 @@
+//! Production switches: request ids, CORS, introspection and GraphiQL off, and a
+//! request timeout that rolls back what the request began.
+
+use std::time::Duration;
+
+use entity::conversation;
+use parley::config::HttpOptions;
+use parley::ids::NodeKind;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::common::{TestServer, gid};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_response_has_a_request_id_and_errors_carry_it() {
+    let server = TestServer::start(1, 2).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/graphql", server.url);
+    let fresh = client
+        .post(&url)
+        .json(&json!({ "query": "{ viewer { scopes } }" }))
+        .send()
+        .await
+        .unwrap();
+    let id = fresh.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a UUID when the client sends none");
+    let body: Value = fresh.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let mine = client
+        .post(&url)
+        .header("x-request-id", "trace-42")
+        .json(&json!({ "query": "{ nope }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.headers()["x-request-id"],
+        "trace-42",
+        "the client's id is kept"
+    );
+    let body: Value = mine.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], "trace-42");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cors_is_closed_by_default_and_opens_to_configured_origins() {
+    let preflight = |server: &TestServer, origin: &str| {
+        reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", server.url))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let closed = TestServer::start(0, 0).await;
+    let reply = preflight(&closed, "https://app.example").await.unwrap();
+    assert!(reply.headers().get("access-control-allow-origin").is_none());
+
+    let options = HttpOptions {
+        cors_origins: vec!["https://app.example".into()],
+        ..HttpOptions::default()
+    };
+    let open = TestServer::start_options(0, 0, options).await;
+    let reply = preflight(&open, "https://app.example").await.unwrap();
+    assert_eq!(
+        reply.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let reply = preflight(&open, "https://evil.example").await.unwrap();
+    assert!(
+        reply.headers().get("access-control-allow-origin").is_none(),
+        "other origins stay out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn introspection_and_graphiql_can_be_switched_off() {
+    let options = HttpOptions {
+        introspection: false,
+        graphiql: false,
+        ..HttpOptions::default()
+    };
+    let server = TestServer::start_options(1, 2, options).await;
+    let token = server.token().await;
+    let reply = server
+        .post(
+            Some(&token),
+            "{ __schema { queryType { name } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        reply.body.get("errors").is_some() || reply.body["data"]["__schema"].is_null(),
+        "{:#}",
+        reply.body
+    );
+    assert_eq!(server.get("/").await.status(), 404);
+    let reply = server
+        .post(Some(&token), "{ conversations { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        reply.data()["conversations"]["totalCount"],
+        2,
+        "queries still run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_times_out_is_refused_and_rolled_back() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let options = HttpOptions {
+        request_timeout: Duration::from_secs(1),
+        ..HttpOptions::default()
+    };
+    let server = TestServer::start_options(1, 5, options).await;
+    let token = server.token().await;
+    let conv = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq("tenant-1"))
+        .filter(conversation::Column::State.ne(entity::enums::ConversationState::Closed))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // Another writer holds the conversation (SQLite: the write lock; PostgreSQL: the row).
+    let blocker = parley::service::begin(&server.db).await.unwrap();
+    if blocker.get_database_backend() == DbBackend::Postgres {
+        let lock = format!(
+            "SELECT id FROM conversations WHERE id = {} FOR UPDATE",
+            conv.id
+        );
+        blocker
+            .execute_raw(Statement::from_string(DbBackend::Postgres, lock))
+            .await
+            .unwrap();
+    }
+    let mutation = "mutation($c: ID!) { closeConversation(input: {conversationId: $c}) { conversation { state } } }";
+    let reply = server
+        .post(
+            Some(&token),
+            mutation,
+            json!({ "c": gid(NodeKind::Conversation, conv.id) }),
+        )
+        .await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.code(), "SERVICE_UNAVAILABLE");
+    blocker.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = conversation::Entity::find_by_id(conv.id)
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after, conv, "nothing the request began was kept");
+    let reply = server
+        .post(Some(&token), "{ conversations { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        reply.data()["conversations"]["totalCount"],
+        5,
+        "and the server answers again"
+    );
+}
