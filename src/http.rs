@@ -32,6 +32,7 @@ use crate::db::{SqlStats, track};
 use crate::graphql::ParleySchema;
 use crate::limits::Limits;
 use crate::loader::{connection_loaders, loaders};
+use crate::metrics::Metrics;
 
 /// What GraphiQL is prefilled with.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +52,7 @@ pub struct AppState {
     pub graphiql: Arc<GraphiqlDefaults>,
     pub limits: Arc<Limits>,
     pub options: Arc<HttpOptions>,
+    pub metrics: Metrics,
 }
 
 /// The router of the whole gateway.
@@ -60,7 +62,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(subscriptions))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
     if state.options.graphiql {
         router = router.route("/", get(graphiql));
     }
@@ -176,6 +179,27 @@ async fn graphql(
     execute(&app, &headers, request.into_inner()).await
 }
 
+/// The operation's name for metrics: the one the client selected, or the name the
+/// document's first operation gives itself (read without parsing the document).
+fn operation_label(request: &async_graphql::Request) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    let mut words = request
+        .query
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or(""))
+        .flat_map(|line| line.split(|c: char| c.is_whitespace() || "{(@".contains(c)))
+        .filter(|w| !w.is_empty());
+    match words.next()? {
+        "query" | "mutation" | "subscription" => words
+            .next()
+            .filter(|w| w.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .map(String::from),
+        _ => None,
+    }
+}
+
 /// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
 async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
     let limits = &app.limits;
@@ -191,11 +215,25 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
     let auth = Auth::from_header(&app.jwt, header);
     let stats = Arc::new(SqlStats::default());
     let (loaders, batches) = loaders(app.db.clone());
+    let operation = match &batch {
+        BatchRequest::Single(one) => operation_label(one),
+        BatchRequest::Batch(_) => Some("batch".to_owned()),
+    };
+    let started = std::time::Instant::now();
     let batch = batch.data(auth).data(Arc::new(loaders));
     let run = track(stats.clone(), batches.run(app.schema.execute_batch(batch)));
     let timeout = app.options.request_timeout;
     // Timing out drops the request's future, and with it any open transaction: rolled back.
     let Ok(mut response) = tokio::time::timeout(timeout, run).await else {
+        let sql = stats.micros() as f64 / 1e6;
+        let seconds = started.elapsed().as_secs_f64();
+        app.metrics.record(
+            operation.as_deref(),
+            "timeout",
+            seconds,
+            stats.statements(),
+            sql,
+        );
         let message = format!(
             "the request took longer than {timeout:?} and was cancelled; nothing it began was kept"
         );
@@ -213,6 +251,19 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
     };
+    let outcome = if responses.iter().any(|r| r.is_err()) {
+        "error"
+    } else {
+        "ok"
+    };
+    let (seconds, sql) = (started.elapsed().as_secs_f64(), stats.micros() as f64 / 1e6);
+    app.metrics.record(
+        operation.as_deref(),
+        outcome,
+        seconds,
+        stats.statements(),
+        sql,
+    );
     for error in responses.into_iter().flat_map(|r| r.errors.iter_mut()) {
         error
             .extensions
@@ -251,6 +302,7 @@ async fn subscriptions(
             let sink =
                 sink.with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
             let (jwt, db) = (app.jwt.clone(), app.db.clone());
+            app.metrics.subscriptions.inc();
             GraphQLWebSocket::new_with_pair(sink, stream, app.schema.clone(), protocol)
                 .on_connection_init(move |payload| async move {
                     let header = ["Authorization", "authorization"]
@@ -270,6 +322,7 @@ async fn subscriptions(
                 })
                 .serve()
                 .await;
+            app.metrics.subscriptions.dec();
         })
 }
 
@@ -305,6 +358,15 @@ async fn schema_sdl(State(app): State<AppState>) -> Response {
     (
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],
         app.schema.sdl(),
+    )
+        .into_response()
+}
+
+/// Prometheus metrics.
+async fn metrics(State(app): State<AppState>) -> Response {
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(&app.db),
     )
         .into_response()
 }

@@ -11,6 +11,7 @@ pub mod http;
 pub mod ids;
 pub mod limits;
 pub mod loader;
+pub mod metrics;
 pub mod pagination;
 pub mod search;
 pub mod seed;

@@ -123,6 +123,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         graphiql: Arc::new(graphiql.clone()),
         limits: Arc::new(args.limits.clone()),
         options: Arc::new(args.http.clone()),
+        metrics: parley::metrics::Metrics::new(),
     };
     let server = Server::bind(args.bind, state)
         .await

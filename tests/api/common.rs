@@ -207,6 +207,7 @@ impl TestServer {
             graphiql: Arc::new(GraphiqlDefaults::default()),
             limits: Arc::new(parley::limits::Limits::default()),
             options: Arc::new(options),
+            metrics: parley::metrics::Metrics::new(),
         };
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await

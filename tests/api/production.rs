@@ -165,3 +165,56 @@ async fn a_request_that_times_out_is_refused_and_rolled_back() {
         "and the server answers again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_requests_sql_pool_and_subscriptions() {
+    let server = TestServer::start(1, 3).await;
+    let token = server.token().await;
+    server
+        .post(
+            Some(&token),
+            "query Inbox { conversations { nodes { id assignee { name } } } }",
+            json!({}),
+        )
+        .await
+        .data();
+    server
+        .post(
+            Some(&token),
+            "query Inbox { conversations { nodes { id } } }",
+            json!({}),
+        )
+        .await
+        .data();
+    let failed = server
+        .post(
+            None,
+            "query Broken { conversations { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(failed.code(), "UNAUTHENTICATED");
+    let text = server.get("/metrics").await.text().await.unwrap();
+    for line in [
+        r#"parley_graphql_requests_total{operation="Inbox",outcome="ok"} 2"#,
+        r#"parley_graphql_requests_total{operation="Broken",outcome="error"} 1"#,
+        r#"parley_graphql_request_seconds_count{operation="Inbox"} 2"#,
+        r#"parley_sql_statements_per_request_count{operation="Inbox"} 2"#,
+        "parley_subscriptions_open 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    assert!(text.contains(r#"parley_db_pool_connections{state="open"}"#));
+    let statements: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(r#"parley_sql_statements_per_request_sum{operation="Inbox"} "#)
+        })
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        statements, 3.0,
+        "the page and its assignees, then the page alone"
+    );
+}

@@ -1,0 +1,159 @@
+//! Prometheus metrics at `/metrics`: requests by operation and outcome, latency,
+//! SQL statements and time per request, pool usage and open subscriptions.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use sea_orm::{DatabaseConnection, DbBackend};
+
+use crate::db::global_sql_stats;
+
+/// Longest operation name kept as a label (client-chosen names are cut).
+const MAX_OPERATION_LABEL: usize = 64;
+
+/// The gateway's metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    statements: HistogramVec,
+    sql_seconds: HistogramVec,
+    pool: IntGaugeVec,
+    sql_total: IntGauge,
+    /// Subscriptions open now.
+    pub subscriptions: IntGauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn registered<M: prometheus::core::Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: M,
+) -> M {
+    // Names are fixed and distinct, so registration cannot fail.
+    let _ = registry.register(Box::new(metric.clone()));
+    metric
+}
+
+impl Metrics {
+    /// A fresh registry with every metric.
+    pub fn new() -> Metrics {
+        let registry = Registry::new_custom(Some("parley".into()), None).unwrap_or_default();
+        let by_operation = |name: &str, help: &str| HistogramOpts::new(name, help);
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "graphql_requests_total",
+                "GraphQL operations by name and outcome",
+            ),
+            &["operation", "outcome"],
+        );
+        let latency = HistogramVec::new(
+            by_operation(
+                "graphql_request_seconds",
+                "Time to answer a GraphQL request",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &["operation"],
+        );
+        let statements = HistogramVec::new(
+            by_operation(
+                "sql_statements_per_request",
+                "SQL statements one request ran",
+            )
+            .buckets(vec![0.0, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0, 32.0, 64.0]),
+            &["operation"],
+        );
+        let sql_seconds = HistogramVec::new(
+            by_operation("sql_seconds_per_request", "Time one request spent in SQL").buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
+            ]),
+            &["operation"],
+        );
+        let pool = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database connections by state"),
+            &["state"],
+        );
+        let sql_total = IntGauge::new("sql_statements", "SQL statements run since start");
+        let subscriptions = IntGauge::new(
+            "subscriptions_open",
+            "GraphQL subscription connections open",
+        );
+        match (
+            requests,
+            latency,
+            statements,
+            sql_seconds,
+            pool,
+            sql_total,
+            subscriptions,
+        ) {
+            (Ok(r), Ok(l), Ok(s), Ok(q), Ok(p), Ok(t), Ok(o)) => Metrics {
+                requests: registered(&registry, r),
+                latency: registered(&registry, l),
+                statements: registered(&registry, s),
+                sql_seconds: registered(&registry, q),
+                pool: registered(&registry, p),
+                sql_total: registered(&registry, t),
+                subscriptions: registered(&registry, o),
+                registry,
+            },
+            _ => unreachable!("metric definitions are static and valid"),
+        }
+    }
+
+    /// Records one answered GraphQL request.
+    pub fn record(
+        &self,
+        operation: Option<&str>,
+        outcome: &str,
+        seconds: f64,
+        statements: u64,
+        sql_seconds: f64,
+    ) {
+        let operation = operation.filter(|o| !o.is_empty()).unwrap_or("anonymous");
+        let operation = operation
+            .get(..operation.len().min(MAX_OPERATION_LABEL))
+            .unwrap_or("anonymous");
+        self.requests.with_label_values(&[operation, outcome]).inc();
+        self.latency
+            .with_label_values(&[operation])
+            .observe(seconds);
+        self.statements
+            .with_label_values(&[operation])
+            .observe(statements as f64);
+        self.sql_seconds
+            .with_label_values(&[operation])
+            .observe(sql_seconds);
+    }
+
+    /// The text exposition of every metric, with the pool read now.
+    pub fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = match db.get_database_backend() {
+            DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        self.pool.with_label_values(&["open"]).set(i64::from(size));
+        self.pool.with_label_values(&["idle"]).set(idle as i64);
+        self.pool
+            .with_label_values(&["busy"])
+            .set(i64::from(size) - idle as i64);
+        self.sql_total.set(global_sql_stats().statements() as i64);
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
