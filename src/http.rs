@@ -176,6 +176,23 @@ async fn graphql(
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> Response {
+    // JSON only: a form or text/plain POST is what a cross-site page can send unasked.
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
+        let message = "send the request as `Content-Type: application/json`";
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            message,
+        );
+    }
     execute(&app, &headers, request.into_inner()).await
 }
 

@@ -27,8 +27,13 @@ impl Extension for CodeEveryError {
                 .extensions
                 .get_or_insert_with(ErrorExtensionValues::default);
             if extensions.get("code").is_none() {
-                let too_complex = error.message.starts_with("Query is too complex")
-                    || error.message.starts_with("Query is nested too deep");
+                let too_complex = [
+                    "Query is too complex",
+                    "Query is nested too deep",
+                    "recursion limit exceeded",
+                ]
+                .iter()
+                .any(|m| error.message.starts_with(m));
                 let code = if too_complex {
                     "QUERY_TOO_COMPLEX"
                 } else {

@@ -147,11 +147,27 @@ impl TestServer {
         issuer: Option<&str>,
         audience: Option<&str>,
     ) -> TestServer {
+        let source = KeySource::Secret {
+            secret: SECRET.as_bytes().to_vec(),
+            generated: false,
+        };
+        let jwt =
+            JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
         Self::launch(
             tenants,
             conversations,
-            issuer,
-            audience,
+            jwt,
+            parley::config::HttpOptions::default(),
+        )
+        .await
+    }
+
+    /// The same, verifying tokens with `jwt`.
+    pub async fn start_jwt(tenants: u32, conversations: u32, jwt: JwtConfig) -> TestServer {
+        Self::launch(
+            tenants,
+            conversations,
+            jwt,
             parley::config::HttpOptions::default(),
         )
         .await
@@ -163,14 +179,18 @@ impl TestServer {
         conversations: u32,
         options: parley::config::HttpOptions,
     ) -> TestServer {
-        Self::launch(tenants, conversations, None, None, options).await
+        let source = KeySource::Secret {
+            secret: SECRET.as_bytes().to_vec(),
+            generated: false,
+        };
+        let jwt = JwtConfig::new(source, None, None).expect("jwt");
+        Self::launch(tenants, conversations, jwt, options).await
     }
 
     async fn launch(
         tenants: u32,
         conversations: u32,
-        issuer: Option<&str>,
-        audience: Option<&str>,
+        jwt: JwtConfig,
         options: parley::config::HttpOptions,
     ) -> TestServer {
         let test_db = TestDb::new().await;
@@ -190,12 +210,6 @@ impl TestServer {
             .await
             .expect("seed");
         }
-        let source = KeySource::Secret {
-            secret: SECRET.as_bytes().to_vec(),
-            generated: false,
-        };
-        let jwt =
-            JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
         let state = AppState {
             schema: parley::schema(
                 db.clone(),

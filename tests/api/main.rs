@@ -20,6 +20,7 @@ mod production;
 mod queries;
 mod schema;
 mod search;
+mod security;
 mod statements;
 mod subscriptions;
 mod tag_writes;
