@@ -168,33 +168,21 @@ pub async fn check_external_id_free(
     tenant: &str,
     external_id: Option<&str>,
 ) -> Result<()> {
-    let Some(external_id) = external_id else {
-        return Ok(());
-    };
-    let taken = scoped::<conversation::Entity>(tenant)
-        .filter(conversation::Column::ExternalId.eq(external_id))
-        .one(tx)
-        .await?;
-    match taken {
-        Some(_) => Err(duplicate_external_id()),
-        None => Ok(()),
-    }
-}
-
-fn duplicate_external_id() -> Error {
-    UserError::new(
-        UserErrorCode::DuplicateExternalId,
-        &["externalId"],
-        "another conversation of the tenant already has this external id",
+    super::check_external_id_free::<conversation::Entity>(
+        tx,
+        tenant,
+        conversation::Column::ExternalId,
+        external_id,
+        "conversation",
     )
-    .into()
+    .await
 }
 
 /// The unique index is the backstop of the external id check (two concurrent creates).
 pub fn insert_failure(err: DbErr) -> Error {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("external_id") => {
-            duplicate_external_id()
+            super::duplicate_external_id("conversation")
         }
         _ => err.into(),
     }

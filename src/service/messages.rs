@@ -93,22 +93,14 @@ pub async fn check_external_id_free(
     tenant: &str,
     external_id: Option<&str>,
 ) -> Result<()> {
-    let Some(external_id) = external_id else {
-        return Ok(());
-    };
-    let taken = scoped::<message::Entity>(tenant)
-        .filter(message::Column::ExternalId.eq(external_id))
-        .one(tx)
-        .await?;
-    if taken.is_some() {
-        return Err(UserError::new(
-            UserErrorCode::DuplicateExternalId,
-            &["externalId"],
-            "another message already has this external id",
-        )
-        .into());
-    }
-    Ok(())
+    super::check_external_id_free::<message::Entity>(
+        tx,
+        tenant,
+        message::Column::ExternalId,
+        external_id,
+        "message",
+    )
+    .await
 }
 
 /// Puts a refusal about a field of an item under the item's path: `["input", "text"]`

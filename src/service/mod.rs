@@ -22,7 +22,7 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
-use crate::db::scoped;
+use crate::db::{Tenanted, scoped};
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
 /// Now, as stored: microseconds since the epoch.
@@ -60,6 +60,38 @@ pub async fn find_agent(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Resu
         .one(tx)
         .await?
         .ok_or_else(|| Error::NotFound("agent".into()))
+}
+
+/// DUPLICATE_EXTERNAL_ID on `externalId`: another `what` of the tenant has it.
+pub fn duplicate_external_id(what: &str) -> Error {
+    UserError::new(
+        UserErrorCode::DuplicateExternalId,
+        &["externalId"],
+        format!("another {what} of the tenant already has this external id"),
+    )
+    .into()
+}
+
+/// Refuses an external id that another row of `E` (a `what`) in the tenant has in `column`.
+pub async fn check_external_id_free<E: Tenanted>(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    column: E::Column,
+    external_id: Option<&str>,
+    what: &str,
+) -> Result<()> {
+    let Some(external_id) = external_id else {
+        return Ok(());
+    };
+    if scoped::<E>(tenant)
+        .filter(column.eq(external_id))
+        .one(tx)
+        .await?
+        .is_some()
+    {
+        return Err(duplicate_external_id(what));
+    }
+    Ok(())
 }
 
 /// Refuses the change with CONFLICT when the object changed after `expected`.

@@ -130,20 +130,11 @@ pub fn check_sentiment(value: f64, field: &[&str]) -> Result<f64> {
     }
 }
 
-fn duplicate_external_id() -> Error {
-    UserError::new(
-        UserErrorCode::DuplicateExternalId,
-        &["externalId"],
-        "another ticket of the tenant already has this external id",
-    )
-    .into()
-}
-
 /// The unique index is the backstop of the external id check (two concurrent creates).
 fn insert_failure(err: DbErr) -> Error {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("external_id") => {
-            duplicate_external_id()
+            super::duplicate_external_id("ticket")
         }
         _ => err.into(),
     }
@@ -193,15 +184,15 @@ pub async fn create(
     if let Some(conversation_id) = input.conversation_id {
         check_open(&find_conversation(&tx, tenant, conversation_id).await?)?;
     }
-    if let Some(external_id) = &external_id {
-        let taken = scoped::<ticket::Entity>(tenant)
-            .filter(ticket::Column::ExternalId.eq(external_id.as_str()))
-            .count(&tx)
-            .await?;
-        if taken > 0 {
-            return Err(duplicate_external_id());
-        }
-    }
+    let column = ticket::Column::ExternalId;
+    super::check_external_id_free::<ticket::Entity>(
+        &tx,
+        tenant,
+        column,
+        external_id.as_deref(),
+        "ticket",
+    )
+    .await?;
     if input.tags.len() > MAX_TAGS {
         return Err(invalid(&["tags"], format!("at most {MAX_TAGS} tags")));
     }
