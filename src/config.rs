@@ -46,6 +46,9 @@ pub struct DbArgs {
     /// Longest one SQL statement may run (PostgreSQL), e.g. `10s`.
     #[arg(long, env = "PARLEY_DB_STATEMENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub statement_timeout: std::time::Duration,
+    /// Longest a request waits for a free connection before SERVICE_UNAVAILABLE.
+    #[arg(long, env = "PARLEY_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub acquire_timeout: std::time::Duration,
 }
 
 impl DbArgs {
@@ -55,6 +58,7 @@ impl DbArgs {
             database_url: database_url.into(),
             pool_size,
             statement_timeout: std::time::Duration::from_secs(10),
+            acquire_timeout: std::time::Duration::from_secs(3),
         }
     }
 }
@@ -142,6 +146,9 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "PARLEY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Export traces over OTLP/HTTP to this collector (e.g. `http://127.0.0.1:4318`).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// How the HTTP surface behaves.
@@ -159,6 +166,13 @@ pub struct HttpOptions {
     /// Longest a request may run before it is answered with SERVICE_UNAVAILABLE and rolled back.
     #[arg(long, env = "PARLEY_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_timeout: std::time::Duration,
+    /// How many automatically persisted queries (Apollo APQ) to remember; 0 turns APQ off.
+    #[arg(long, env = "PARLEY_APQ_CACHE_SIZE", default_value_t = 1000)]
+    pub apq_cache_size: usize,
+    /// Run only the operations in this JSON file of SHA-256 → query text (as GraphQL
+    /// Code Generator's `persistedDocuments` writes it); clients may send the hash alone.
+    #[arg(long, env = "PARLEY_ALLOWED_OPERATIONS")]
+    pub allowed_operations: Option<PathBuf>,
 }
 
 impl Default for HttpOptions {
@@ -168,6 +182,8 @@ impl Default for HttpOptions {
             graphiql: true,
             cors_origins: Vec::new(),
             request_timeout: std::time::Duration::from_secs(30),
+            apq_cache_size: 1000,
+            allowed_operations: None,
         }
     }
 }

@@ -14,10 +14,14 @@ pub enum Error {
     Unauthenticated(String),
     /// Valid credentials without the scope the operation needs.
     Forbidden(&'static str),
+    /// Allow-list mode, and the operation is not on the list.
+    NotRegistered,
     /// The object does not exist for this viewer (including other tenants' objects).
     NotFound(String),
     /// The client sent a value the API does not accept.
     BadUserInput(String),
+    /// The tenant spent its rate limit (the message says when to retry).
+    RateLimited(String),
     /// The database cannot be reached right now.
     Unavailable(String),
     /// A subscriber fell this many events behind and was dropped.
@@ -97,9 +101,10 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated(_) => "UNAUTHENTICATED",
-            Error::Forbidden(_) => "FORBIDDEN",
+            Error::Forbidden(_) | Error::NotRegistered => "FORBIDDEN",
             Error::NotFound(_) => "NOT_FOUND",
             Error::BadUserInput(_) => "BAD_USER_INPUT",
+            Error::RateLimited(_) => "RATE_LIMITED",
             Error::Unavailable(_) | Error::Lagged(_) => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
             Error::User(_) => "BAD_USER_INPUT",
@@ -111,8 +116,11 @@ impl Error {
         match self {
             Error::Unauthenticated(why) => format!("authentication required: {why}"),
             Error::Forbidden(scope) => format!("this operation needs the `{scope}` scope"),
+            Error::NotRegistered => {
+                "this server runs registered operations only, and this one is not registered".into()
+            }
             Error::NotFound(what) => format!("{what} not found"),
-            Error::BadUserInput(why) => why.clone(),
+            Error::BadUserInput(why) | Error::RateLimited(why) => why.clone(),
             Error::Unavailable(_) => "the database is unavailable, try again shortly".into(),
             Error::Lagged(missed) => {
                 format!("the subscriber fell {missed} events behind; subscribe again")
@@ -130,14 +138,39 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
-        match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Error::Unavailable(err.to_string()),
-            // PostgreSQL's statement_timeout cancelled the statement.
-            other if other.to_string().contains("statement timeout") => {
-                Error::Unavailable(other.to_string())
-            }
-            other => Error::Internal(other.to_string()),
+        if is_unavailable(&err) {
+            Error::Unavailable(err.to_string())
+        } else {
+            Error::Internal(err.to_string())
         }
+    }
+}
+
+/// Whether the database failed rather than the statement: unreachable, the pool
+/// exhausted, a connection lost, the server shutting down, or PostgreSQL's
+/// `statement_timeout` cancelling the statement.
+fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => {
+            match sqlx.as_ref() {
+                Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::WorkerCrashed
+                | Sqlx::Protocol(_) => true,
+                // 57: operator intervention (57014 query_canceled, 57P01 admin_shutdown...);
+                // 08: connection exceptions.
+                Sqlx::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 

@@ -1,38 +1,49 @@
-//! The HTTP surface: GraphQL over HTTP, GraphiQL, the SDL and health checks.
+//! The HTTP surface: GraphQL over HTTP (content negotiation between
+//! `application/graphql-response+json` and `application/json`), GraphiQL, the SDL
+//! and health checks.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Data;
+use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::parse_query;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Variables};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
-use axum::Router;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, ParseRequestError, Variables};
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::WebSocketUpgrade;
 use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{Query, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio_util::task::TaskTracker;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Instrument;
 
 use crate::auth::{Auth, JwtConfig};
 use crate::config::HttpOptions;
 use crate::db::{SqlStats, track};
+use crate::events::{Events, LAST_EVENT_WAIT};
 use crate::graphql::ParleySchema;
 use crate::limits::Limits;
 use crate::loader::{connection_loaders, loaders};
 use crate::metrics::Metrics;
+use crate::persisted::{self, Store};
+use crate::ratelimit::{Charge, Limiter};
 
 /// What GraphiQL is prefilled with.
 #[derive(Debug, Clone, Default)]
@@ -53,12 +64,62 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
+    pub limiter: Limiter,
+    pub persisted: Option<Store>,
+    /// The feed of subscriptions, closed when the server shuts down.
+    pub events: Events,
+    /// The open websockets, which shutdown waits for.
+    pub sockets: TaskTracker,
+}
+
+impl AppState {
+    /// Everything the routes share, the schema built for `limits` and `options`.
+    pub fn new(
+        db: DatabaseConnection,
+        jwt: JwtConfig,
+        limits: Limits,
+        options: HttpOptions,
+        graphiql: GraphiqlDefaults,
+    ) -> anyhow::Result<AppState> {
+        let limiter = Limiter::new(limits.rate_limit);
+        let persisted = match &options.allowed_operations {
+            Some(path) => Some(Store::allow_list(path)?),
+            None => Store::automatic(options.apq_cache_size),
+        };
+        let events = Events::start(db.clone());
+        let schema = crate::schema(
+            db.clone(),
+            &limits,
+            options.introspection,
+            limiter.clone(),
+            persisted.clone(),
+            events.clone(),
+        );
+        Ok(AppState {
+            schema,
+            db,
+            jwt,
+            graphiql: Arc::new(graphiql),
+            limits: Arc::new(limits),
+            options: Arc::new(options),
+            metrics: Metrics::new(),
+            limiter,
+            persisted,
+            events,
+            sockets: TaskTracker::new(),
+        })
+    }
 }
 
 /// The router of the whole gateway.
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
-        .route("/graphql", get(graphql_get).post(graphql))
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql)
+                .layer(middleware::from_fn(negotiate)),
+        )
         .route("/graphql/ws", get(subscriptions))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
@@ -83,12 +144,27 @@ pub fn router(state: AppState) -> Router {
 /// The header that carries a request's id (set when the client sends none).
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// The tenant's budget (points per minute), what is left, seconds until it is
+/// full again, and what this request cost.
+const RATE_LIMIT_HEADERS: [&str; 4] = [
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-cost",
+];
+
 /// Cross-origin access: none unless origins are configured (`*` allows any).
 fn cors(origins: &[String]) -> CorsLayer {
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([AUTHORIZATION, CONTENT_TYPE])
-        .expose_headers([HeaderName::from_static(REQUEST_ID)]);
+        .expose_headers(
+            [REQUEST_ID, RETRY_AFTER.as_str()]
+                .into_iter()
+                .chain(RATE_LIMIT_HEADERS)
+                .map(HeaderName::from_static)
+                .collect::<Vec<_>>(),
+        );
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(AllowOrigin::any())
     } else {
@@ -100,9 +176,110 @@ fn cors(origins: &[String]) -> CorsLayer {
     }
 }
 
+/// `application/graphql-response+json`, the media type of GraphQL over HTTP.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// What a GraphQL response is sent as, chosen from the request's `Accept` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: GraphQL over HTTP's status codes, so a
+    /// request that cannot run (unparsable, invalid, bad variables) is a 400 with no `data`.
+    GraphqlResponse,
+    /// `application/json`, for legacy clients: every GraphQL result is a 200.
+    Json,
+}
+
+impl MediaType {
+    /// The type `Accept` prefers: `application/graphql-response+json` when named with
+    /// at least the weight of `application/json`, `application/json` when named, matched
+    /// by a wildcard or when there is no `Accept`; None when neither is acceptable.
+    pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+        let accept: Vec<&str> = headers
+            .get_all(ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let accept = accept.join(",");
+        if accept.trim().is_empty() {
+            return Some(MediaType::Json);
+        }
+        let (graphql, named) = weight(&accept, GRAPHQL_RESPONSE_JSON);
+        let (json, _) = weight(&accept, "application/json");
+        if named && graphql > 0.0 && graphql >= json {
+            Some(MediaType::GraphqlResponse)
+        } else if json > 0.0 {
+            Some(MediaType::Json)
+        } else if graphql > 0.0 {
+            Some(MediaType::GraphqlResponse)
+        } else {
+            None
+        }
+    }
+
+    /// The `Content-Type` of a response of this type.
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// The weight (`q`) an `Accept` header gives `media_type` through its most specific
+/// matching range, and whether that range names the type itself.
+fn weight(accept: &str, media_type: &str) -> (f32, bool) {
+    let (kind, _) = media_type.split_once('/').unwrap_or((media_type, ""));
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let specificity = if name == media_type {
+            2
+        } else if name == format!("{kind}/*") {
+            1
+        } else if name == "*/*" {
+            0
+        } else {
+            continue;
+        };
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if best.is_none_or(|(s, _)| specificity > s) {
+            best = Some((specificity, q));
+        }
+    }
+    best.map_or((0.0, false), |(s, q)| (q, s == 2))
+}
+
+/// Answers 406 to a request that accepts no JSON, hands the negotiated media type to
+/// the handler, and labels every JSON answer of `/graphql` with it.
+async fn negotiate(mut request: axum::extract::Request, next: Next) -> Response {
+    let Some(media) = MediaType::negotiate(request.headers()) else {
+        let message = format!("accept `{GRAPHQL_RESPONSE_JSON}` or `application/json`");
+        return refuse(StatusCode::NOT_ACCEPTABLE, "BAD_USER_INPUT", &message);
+    };
+    request.extensions_mut().insert(media);
+    let mut response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with(GRAPHQL_RESPONSE_JSON));
+    if is_json {
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, media.content_type());
+    }
+    response
+}
+
 /// The parameters of a GET request, as GraphQL over HTTP names them.
 #[derive(Deserialize)]
 struct GetParams {
+    /// Empty when a persisted query's hash stands for it.
+    #[serde(default)]
     query: String,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
@@ -119,6 +296,7 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 /// GET runs queries only: a mutation must not ride on a link or an image tag.
 async fn graphql_get(
     State(app): State<AppState>,
+    Extension(media): Extension<MediaType>,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> Response {
@@ -141,7 +319,20 @@ async fn graphql_get(
             }
         }
     }
-    if !is_query(&request) {
+    // A persisted query is checked as the document its hash names; an unknown hash
+    // is refused here, lest it be registered by someone else before it runs.
+    let document = match (&app.persisted, persisted::requested_hash(&request)) {
+        (Some(store), Some(hash)) if request.query.is_empty() => match store.get(hash).await {
+            Some(document) => Some(document),
+            None if matches!(store, Store::AllowList(_)) => None,
+            None => {
+                let (message, code) = (persisted::NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND");
+                return refuse(StatusCode::OK, code, message);
+            }
+        },
+        _ => parse_query(&request.query).ok(),
+    };
+    if document.is_some_and(|d| !is_query(&d, request.operation_name.as_deref())) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_USER_INPUT",
@@ -152,18 +343,15 @@ async fn graphql_get(
             .insert(ALLOW, HeaderValue::from_static("GET, POST"));
         return response;
     }
-    execute(&app, &headers, request.into()).await
+    execute(&app, &headers, media, request.into()).await
 }
 
-/// Whether the operation `request` selects is a query (unparsable ones are left to
-/// the executor, which reports them).
-fn is_query(request: &async_graphql::Request) -> bool {
-    let Ok(document) = parse_query(&request.query) else {
-        return true;
-    };
-    let selected = match (&document.operations, &request.operation_name) {
+/// Whether the operation `name` selects in `document` is a query (documents that
+/// select none are left to the executor, which reports them).
+fn is_query(document: &ExecutableDocument, name: Option<&str>) -> bool {
+    let selected = match (&document.operations, name) {
         (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
         (DocumentOperations::Multiple(_), None) => None,
     };
@@ -173,8 +361,9 @@ fn is_query(request: &async_graphql::Request) -> bool {
 /// Executes a GraphQL request (or batch) for the bearer of the token.
 async fn graphql(
     State(app): State<AppState>,
+    Extension(media): Extension<MediaType>,
     headers: HeaderMap,
-    request: GraphQLBatchRequest,
+    request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
     // JSON only: a form or text/plain POST is what a cross-site page can send unasked.
     let content_type = headers
@@ -193,7 +382,27 @@ async fn graphql(
             message,
         );
     }
-    execute(&app, &headers, request.into_inner()).await
+    match request {
+        // No query and no persisted query hash: nothing to run, whatever the media type.
+        Ok(request)
+            if request.0.iter().any(|r| {
+                r.query.trim().is_empty() && !r.extensions.0.contains_key("persistedQuery")
+            }) =>
+        {
+            let message = "the request has no `query`";
+            refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message)
+        }
+        Ok(request) => execute(&app, &headers, media, request.into_inner()).await,
+        Err(GraphQLRejection(ParseRequestError::PayloadTooLarge)) => refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BAD_USER_INPUT",
+            "the request body is too large",
+        ),
+        Err(GraphQLRejection(err)) => {
+            let message = format!("the body is not a GraphQL request: {err}");
+            refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message)
+        }
+    }
 }
 
 /// The operation's name for metrics: the one the client selected, or the name the
@@ -218,9 +427,15 @@ fn operation_label(request: &async_graphql::Request) -> Option<String> {
 }
 
 /// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
-async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Response {
+async fn execute(
+    app: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    batch: BatchRequest,
+) -> Response {
     let limits = &app.limits;
-    if batch.iter().count() > limits.max_batch {
+    let operations = batch.iter().count();
+    if operations > limits.max_batch {
         let message = format!("a batch may hold at most {} operations", limits.max_batch);
         return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
     }
@@ -230,6 +445,8 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
     }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = Auth::from_header(&app.jwt, header);
+    let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
+    let charge = Arc::new(Charge::default());
     let stats = Arc::new(SqlStats::default());
     let (loaders, batches) = loaders(app.db.clone());
     let operation = match &batch {
@@ -237,11 +454,23 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
         BatchRequest::Batch(_) => Some("batch".to_owned()),
     };
     let started = std::time::Instant::now();
-    let batch = batch.data(auth).data(Arc::new(loaders));
+    let batch = batch
+        .data(auth)
+        .data(Arc::new(loaders))
+        .data(charge.clone());
     let run = track(stats.clone(), batches.run(app.schema.execute_batch(batch)));
     let timeout = app.options.request_timeout;
+    let span = tracing::info_span!(
+        "graphql",
+        operation = operation.as_deref().unwrap_or("anonymous"),
+        sql_statements = tracing::field::Empty,
+    );
     // Timing out drops the request's future, and with it any open transaction: rolled back.
-    let Ok(mut response) = tokio::time::timeout(timeout, run).await else {
+    let finished = tokio::time::timeout(timeout, run)
+        .instrument(span.clone())
+        .await;
+    span.record("sql_statements", stats.statements());
+    let Ok(mut response) = finished else {
         let sql = stats.micros() as f64 / 1e6;
         let seconds = started.elapsed().as_secs_f64();
         app.metrics.record(
@@ -268,7 +497,9 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
     };
-    let outcome = if responses.iter().any(|r| r.is_err()) {
+    let outcome = if charge.refused() > 0 {
+        "rate_limited"
+    } else if responses.iter().any(|r| r.is_err()) {
         "error"
     } else {
         "ok"
@@ -287,7 +518,7 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
             .get_or_insert_with(Default::default)
             .set("requestId", id);
     }
-    let mut response = GraphQLResponse::from(response).into_response();
+    let mut response = graphql_response(response, media);
     let timing = format!(
         "sql;desc=\"{} statements\";dur={:.3}",
         stats.statements(),
@@ -298,7 +529,103 @@ async fn execute(app: &AppState, headers: &HeaderMap, batch: BatchRequest) -> Re
     if let Ok(value) = HeaderValue::from_str(&timing) {
         headers.insert("server-timing", value);
     }
+    if let Some(budget) = tenant.and_then(|tenant| app.limiter.budget(&tenant)) {
+        let values = [
+            u64::from(budget.limit),
+            u64::from(budget.remaining),
+            whole_seconds(budget.reset),
+            charge.cost(),
+        ];
+        for (name, value) in RATE_LIMIT_HEADERS.into_iter().zip(values) {
+            headers.insert(name, HeaderValue::from(value));
+        }
+    }
+    if charge.refused() > 0 {
+        if let Some(wait) = charge.retry_after() {
+            headers.insert(RETRY_AFTER, HeaderValue::from(whole_seconds(wait)));
+        }
+        // A batch where some operations ran keeps its 200.
+        if charge.refused() as usize == operations {
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        }
+    }
     response
+}
+
+/// Seconds, rounded up: a client that waits this long will not be early.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// The HTTP answer for a GraphQL result. As `application/graphql-response+json`, a
+/// request that failed before it could run has no `data` and, unless it is part of a
+/// batch, the status 400; as `application/json` everything is a 200.
+fn graphql_response(response: BatchResponse, media: MediaType) -> Response {
+    let graphql = media == MediaType::GraphqlResponse;
+    let sent = |one| Sent::new(one, graphql);
+    let (status, body) = match &response {
+        BatchResponse::Single(one) => {
+            let status = if graphql && is_request_error(one) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, serde_json::to_vec(&sent(one)))
+        }
+        BatchResponse::Batch(many) => (
+            StatusCode::OK,
+            serde_json::to_vec(&many.iter().map(sent).collect::<Vec<_>>()),
+        ),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(%err, "a GraphQL response did not serialize");
+            let message = "the response could not be encoded";
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                message,
+            );
+        }
+    };
+    let mut answer = (status, [(CONTENT_TYPE, media.content_type())], body).into_response();
+    answer.headers_mut().extend(response.http_headers());
+    answer
+}
+
+/// One GraphQL result as it is sent (field order kept as the query asked).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Sent<'a> {
+    Result(&'a async_graphql::Response),
+    /// GraphQL over HTTP: a request error has no `data` entry at all.
+    RequestError {
+        errors: &'a [async_graphql::ServerError],
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        extensions: &'a BTreeMap<String, async_graphql::Value>,
+    },
+}
+
+impl<'a> Sent<'a> {
+    fn new(response: &'a async_graphql::Response, graphql_response: bool) -> Sent<'a> {
+        if graphql_response && is_request_error(response) {
+            Sent::RequestError {
+                errors: &response.errors,
+                extensions: &response.extensions,
+            }
+        } else {
+            Sent::Result(response)
+        }
+    }
+}
+
+/// A request error in GraphQL's sense: it never ran (unparsable, invalid, bad
+/// variables, over a limit), so there is no data and no error has a path.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// Marks a refused `connection_init`, so that its close frame gets the protocol's code.
@@ -312,34 +639,51 @@ async fn subscriptions(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let sockets = app.sockets.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| async move {
-            let (sink, stream) = socket.split();
-            let sink =
-                sink.with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
-            let (jwt, db) = (app.jwt.clone(), app.db.clone());
-            app.metrics.subscriptions.inc();
-            GraphQLWebSocket::new_with_pair(sink, stream, app.schema.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let header = ["Authorization", "authorization"]
-                        .iter()
-                        .find_map(|k| payload.get(*k)?.as_str());
-                    let auth = Auth::from_header(&jwt, header);
-                    if let Err(err) = &auth.0 {
-                        return Err(async_graphql::Error::new(format!(
-                            "{REFUSED}{}",
-                            err.message()
-                        )));
-                    }
-                    let mut data = Data::default();
-                    data.insert(auth);
-                    data.insert(Arc::new(connection_loaders(db)));
-                    Ok(data)
-                })
-                .serve()
-                .await;
-            app.metrics.subscriptions.dec();
+        .on_upgrade(move |socket| {
+            sockets.track_future(async move {
+                let (mut sink, stream) = socket.split();
+                // On shutdown, subscriptions get a moment to deliver their last events
+                // and complete; then the socket closes with 1001 (going away).
+                let closing = app.events.closing();
+                let stream = stream.take_until(async move {
+                    closing.await;
+                    tokio::time::sleep(LAST_EVENT_WAIT * 3).await;
+                });
+                let (jwt, db) = (app.jwt.clone(), app.db.clone());
+                app.metrics.subscriptions.inc();
+                let messages = (&mut sink)
+                    .with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
+                GraphQLWebSocket::new_with_pair(messages, stream, app.schema.clone(), protocol)
+                    .on_connection_init(move |payload| async move {
+                        let header = ["Authorization", "authorization"]
+                            .iter()
+                            .find_map(|k| payload.get(*k)?.as_str());
+                        let auth = Auth::from_header(&jwt, header);
+                        if let Err(err) = &auth.0 {
+                            return Err(async_graphql::Error::new(format!(
+                                "{REFUSED}{}",
+                                err.message()
+                            )));
+                        }
+                        let mut data = Data::default();
+                        data.insert(auth);
+                        data.insert(Arc::new(connection_loaders(db)));
+                        Ok(data)
+                    })
+                    .serve()
+                    .await;
+                app.metrics.subscriptions.dec();
+                if app.sockets.is_closed() {
+                    let frame = CloseFrame {
+                        code: 1001,
+                        reason: "the server is shutting down".into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                }
+            })
         })
 }
 

@@ -13,39 +13,56 @@ pub mod limits;
 pub mod loader;
 pub mod metrics;
 pub mod pagination;
+pub mod persisted;
+pub mod ratelimit;
 pub mod search;
 pub mod seed;
 pub mod service;
+pub mod telemetry;
 pub mod text;
 
 use std::net::SocketAddr;
 
+use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::graphql::ParleySchema;
 use crate::http::AppState;
 
-/// The executable schema over `db` within `limits`, with live updates from the
-/// database (needs a Tokio runtime).
+/// The executable schema over `db` within `limits`, charging `limiter`, with
+/// persisted queries kept in `persisted` and live updates from `events`.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
     introspection: bool,
+    limiter: ratelimit::Limiter,
+    persisted: Option<persisted::Store>,
+    events: events::Events,
 ) -> ParleySchema {
-    let builder = if introspection {
-        graphql::builder()
-    } else {
-        graphql::builder().disable_introspection()
-    };
+    let mut builder = graphql::builder();
+    if !introspection {
+        builder = builder.disable_introspection();
+    }
+    if let Some(persisted::Store::AllowList(list)) = &persisted {
+        builder = builder.extension(persisted::AllowListOnly(list.clone()));
+    }
+    if let Some(store) = persisted {
+        builder = builder.extension(ApolloPersistedQueries::new(store));
+    }
     builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(limits::AliasLimit(limits.max_aliases))
-        .data(events::Events::start(db.clone()))
+        .extension(ratelimit::RateLimit(limiter.clone()))
+        .data(limiter)
+        .data(events)
         .data(db)
         .finish()
 }
+
+/// Longest shutdown waits for subscriptions to deliver their last events.
+const SOCKETS_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A gateway listening on a socket.
 pub struct Server {
@@ -67,13 +84,25 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then stops accepting, answers the requests
+    /// in flight (committing or rolling back their writes), lets subscriptions
+    /// deliver the events of those writes and closes their sockets.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(shutdown)
+            .await?;
+        state.events.close();
+        state.sockets.close();
+        if tokio::time::timeout(SOCKETS_GRACE, state.sockets.wait())
             .await
+            .is_err()
+        {
+            tracing::warn!("subscriptions did not finish in time; closing them");
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Bounds on what one request may ask for: depth, cost, aliases, batch size and
 //! text size. Exceeding one is QUERY_TOO_COMPLEX (or BAD_USER_INPUT for sizes).
+//! The rate limit (see `ratelimit`) is configured here too.
 
 use std::sync::Arc;
 
@@ -32,7 +33,15 @@ pub struct Limits {
     /// Largest request body, in bytes.
     #[arg(long, env = "PARLEY_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Points each tenant may spend per minute, a request costing its complexity
+    /// (an inbox page of 50 conversations costs about 2,800); 0 turns rate limiting off.
+    #[arg(long, env = "PARLEY_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(i32::MAX)))]
+    pub rate_limit: u32,
 }
+
+/// Points per tenant per minute unless configured.
+pub const DEFAULT_RATE_LIMIT: u32 = 2_000_000;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -43,6 +52,7 @@ impl Default for Limits {
             max_batch: 10,
             max_query_bytes: 64 * 1024,
             max_body_bytes: 1024 * 1024,
+            rate_limit: DEFAULT_RATE_LIMIT,
         }
     }
 }

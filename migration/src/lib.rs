@@ -8,6 +8,7 @@ mod m20261121_000001_create_schema;
 mod m20261121_000002_writes;
 mod m20261121_000003_search;
 mod m20261121_000004_activity_notify;
+mod m20261121_000010_search_by_tenant;
 
 /// Every migration of the schema, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_writes::Migration),
             Box::new(m20261121_000003_search::Migration),
             Box::new(m20261121_000004_activity_notify::Migration),
+            Box::new(m20261121_000010_search_by_tenant::Migration),
         ]
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Statement,
 };
 
 pub use stats::{SqlStats, TrackedFuture, global_sql_stats, track};
@@ -24,8 +24,8 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
     options
         .max_connections(args.pool_size)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(args.acquire_timeout)
+        .connect_timeout(args.acquire_timeout)
         .sqlx_logging(false)
         .statement_timeout(args.statement_timeout)
         .map_sqlx_sqlite_opts(|o| {
@@ -34,15 +34,58 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 .statement_cache_capacity(512)
+                // Keeps the planner's statistics current as tables grow.
+                .optimize_on_close(true, ANALYSIS_LIMIT)
         });
     let mut db = sea_orm::Database::connect(options).await?;
     db.set_metric_callback(stats::record);
     Ok(db)
 }
 
-/// Brings the schema up to date.
+/// Rows SQLite samples per index when it gathers planner statistics.
+const ANALYSIS_LIMIT: u32 = 1000;
+
+/// Brings the schema up to date, and on SQLite the planner's statistics.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Without statistics SQLite takes `tenant_id = ?` for selective and reads a
+        // tenant's rows through a tenant index where the primary key finds a few.
+        // Sampled statistics take milliseconds; later starts only refresh stale ones.
+        let analyzed = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            ))
+            .await?
+            .is_some();
+        let refresh = if analyzed {
+            "PRAGMA optimize = 0x10002"
+        } else {
+            "ANALYZE"
+        };
+        db.execute_unprepared(&format!(
+            "PRAGMA analysis_limit = {ANALYSIS_LIMIT}; {refresh}"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Exact planner statistics and, on SQLite, everything written moved from the log
+/// into the database file: for a database just filled in bulk.
+pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.execute_unprepared(
+                "PRAGMA analysis_limit = 0; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)",
+            )
+            .await?;
+        }
+        _ => {
+            db.execute_unprepared("ANALYZE").await?;
+        }
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::sync::{broadcast, watch};
+use tokio_util::sync::CancellationToken;
 
 /// Events a subscriber may fall behind by before it is told and dropped.
 pub const BUFFER: usize = 1024;
@@ -24,7 +25,13 @@ pub struct Events {
     sender: broadcast::Sender<Arc<activity::Model>>,
     /// Whether the feed is live (on PostgreSQL: LISTEN has been set up).
     live: watch::Receiver<bool>,
+    /// Cancelled when the server shuts down: subscriptions deliver what is still
+    /// arriving, then complete.
+    closing: CancellationToken,
 }
+
+/// How long a closing subscription waits for one more event before it completes.
+pub const LAST_EVENT_WAIT: Duration = Duration::from_millis(300);
 
 impl Events {
     /// Starts feeding committed activity from `db` to subscribers.
@@ -34,6 +41,7 @@ impl Events {
         let events = Events {
             sender: sender.clone(),
             live,
+            closing: CancellationToken::new(),
         };
         tokio::spawn(async move {
             match db.get_database_backend() {
@@ -53,6 +61,7 @@ impl Events {
             Events {
                 sender: sender.clone(),
                 live,
+                closing: CancellationToken::new(),
             },
             sender,
         )
@@ -63,6 +72,16 @@ impl Events {
         let mut live = self.live.clone();
         let _ = live.wait_for(|live| *live).await;
         self.sender.subscribe()
+    }
+
+    /// Tells subscriptions that the server is shutting down.
+    pub fn close(&self) {
+        self.closing.cancel();
+    }
+
+    /// Resolves once the server is shutting down.
+    pub fn closing(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.closing.clone().cancelled_owned()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Every error a client sees carries `extensions.code`: errors from resolvers set
 //! their own; the rest come from parsing, validating or coercing the client's
-//! request, so they are BAD_USER_INPUT.
+//! request, so they are BAD_USER_INPUT (but for an unknown persisted query's hash,
+//! which Apollo clients recognise by PERSISTED_QUERY_NOT_FOUND).
 
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ impl Extension for CodeEveryError {
                 .any(|m| error.message.starts_with(m));
                 let code = if too_complex {
                     "QUERY_TOO_COMPLEX"
+                } else if error.message == crate::persisted::NOT_FOUND {
+                    "PERSISTED_QUERY_NOT_FOUND"
                 } else {
                     "BAD_USER_INPUT"
                 };

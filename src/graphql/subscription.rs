@@ -1,6 +1,7 @@
 //! The subscription root: live activity of the viewer's tenant.
 
 use async_graphql::{Context, ID, Result, Subscription};
+use entity::activity;
 use entity::enums::ActivityType;
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
@@ -9,7 +10,7 @@ use super::types::activity::Activity;
 use super::{require, row};
 use crate::auth::Scope;
 use crate::error::Error;
-use crate::events::Events;
+use crate::events::{Events, LAST_EVENT_WAIT};
 use crate::ids::{NodeKind, decode_as};
 
 #[derive(Default)]
@@ -44,17 +45,35 @@ impl Subscription {
             .data::<Events>()
             .map_err(|_| Error::Internal("no event source".into()))?;
         let mut receiver = events.subscribe().await;
+        let closing = events.closing();
+        let wanted = move |event: &activity::Model| {
+            *event.tenant_id == *viewer.tenant
+                && conversation.is_none_or(|c| event.conversation_id == Some(c))
+                && types.as_ref().is_none_or(|t| t.contains(&event.kind))
+        };
         Ok(async_stream::stream! {
+            let mut closing = std::pin::pin!(closing);
+            let mut closed = false;
             loop {
-                match receiver.recv().await {
-                    Ok(event) => {
-                        let wanted = *event.tenant_id == *viewer.tenant
-                            && conversation.is_none_or(|c| event.conversation_id == Some(c))
-                            && types.as_ref().is_none_or(|t| t.contains(&event.kind));
-                        if wanted {
-                            yield Ok(Activity((*event).clone()));
+                // Shutting down: what the last writes committed may still be on its
+                // way; deliver it, then complete.
+                let received = if closed {
+                    match tokio::time::timeout(LAST_EVENT_WAIT, receiver.recv()).await {
+                        Ok(received) => received,
+                        Err(_) => break,
+                    }
+                } else {
+                    tokio::select! {
+                        received = receiver.recv() => received,
+                        () = &mut closing => {
+                            closed = true;
+                            continue;
                         }
                     }
+                };
+                match received {
+                    Ok(event) if wanted(&event) => yield Ok(Activity((*event).clone())),
+                    Ok(_) => {}
                     Err(RecvError::Lagged(missed)) => {
                         yield Err(Error::Lagged(missed).into());
                         break;

@@ -77,6 +77,10 @@ pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result
         seed_tenant(db, spec, &mut report).await?;
     }
     insert::reset_sequences(db).await?;
+    if !report.tenants.is_empty() {
+        // Bulk loads leave the planner's statistics behind.
+        crate::db::analyze(db).await?;
+    }
     report.elapsed = started.elapsed();
     Ok(report)
 }

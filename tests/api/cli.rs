@@ -2,20 +2,16 @@
 
 use serde_json::json;
 
-use crate::common::{parley, serve};
+use crate::common::{parley, serve_demo};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serve_demo_prints_a_working_header_and_graphiql_is_prefilled() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, url, lines) = serve(
+    let (_server, url, authorization) = serve_demo(
         parley()
             .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
             .current_dir(dir.path()),
     );
-    let authorization = lines
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("Authorization: ").map(String::from))
-        .unwrap_or_default();
     assert!(url.starts_with("http://127.0.0.1:"), "printed the address");
     assert!(authorization.starts_with("Bearer "), "printed the header");
     assert!(

@@ -2,11 +2,11 @@
 
 use std::io::{BufRead, BufReader, Lines};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::Arc;
 
 use parley::auth::{JwtConfig, KeySource};
 use parley::config::DbArgs;
 use parley::http::{AppState, GraphiqlDefaults};
+use parley::limits::Limits;
 use parley::seed::{SeedOptions, seed};
 use parley::{Server, db};
 use reqwest::header::HeaderMap;
@@ -67,6 +67,17 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A database someone else owns and cleans up.
+    pub fn at(url: impl Into<String>) -> TestDb {
+        TestDb {
+            url: url.into(),
+            admin: None,
+            _dir: None,
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, name)) = self.admin.take() {
@@ -85,6 +96,25 @@ impl Drop for TestDb {
                 })
             })
             .join();
+        }
+    }
+}
+
+/// How a test gateway is set up, beyond its data.
+pub struct Config {
+    pub limits: Limits,
+    pub options: parley::config::HttpOptions,
+    pub pool_size: u32,
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            options: parley::config::HttpOptions::default(),
+            pool_size: 8,
+            acquire_timeout: std::time::Duration::from_secs(3),
         }
     }
 }
@@ -154,10 +184,11 @@ impl TestServer {
         let jwt =
             JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
         Self::launch(
+            TestDb::new().await,
             tenants,
             conversations,
             jwt,
-            parley::config::HttpOptions::default(),
+            Config::default(),
         )
         .await
     }
@@ -165,10 +196,11 @@ impl TestServer {
     /// The same, verifying tokens with `jwt`.
     pub async fn start_jwt(tenants: u32, conversations: u32, jwt: JwtConfig) -> TestServer {
         Self::launch(
+            TestDb::new().await,
             tenants,
             conversations,
             jwt,
-            parley::config::HttpOptions::default(),
+            Config::default(),
         )
         .await
     }
@@ -179,24 +211,45 @@ impl TestServer {
         conversations: u32,
         options: parley::config::HttpOptions,
     ) -> TestServer {
+        let config = Config {
+            options,
+            ..Config::default()
+        };
+        Self::start_config(tenants, conversations, config).await
+    }
+
+    /// The same, configured.
+    pub async fn start_config(tenants: u32, conversations: u32, config: Config) -> TestServer {
+        Self::start_on(TestDb::new().await, tenants, conversations, config).await
+    }
+
+    /// The same, on `test_db`.
+    pub async fn start_on(
+        test_db: TestDb,
+        tenants: u32,
+        conversations: u32,
+        config: Config,
+    ) -> TestServer {
         let source = KeySource::Secret {
             secret: SECRET.as_bytes().to_vec(),
             generated: false,
         };
         let jwt = JwtConfig::new(source, None, None).expect("jwt");
-        Self::launch(tenants, conversations, jwt, options).await
+        Self::launch(test_db, tenants, conversations, jwt, config).await
     }
 
     async fn launch(
+        test_db: TestDb,
         tenants: u32,
         conversations: u32,
         jwt: JwtConfig,
-        options: parley::config::HttpOptions,
+        config: Config,
     ) -> TestServer {
-        let test_db = TestDb::new().await;
-        let db = db::connect(&DbArgs::url(test_db.url.clone(), 8))
-            .await
-            .expect("connect");
+        let db_args = DbArgs {
+            acquire_timeout: config.acquire_timeout,
+            ..DbArgs::url(test_db.url.clone(), config.pool_size)
+        };
+        let db = db::connect(&db_args).await.expect("connect");
         db::migrate(&db).await.expect("migrate");
         if tenants > 0 {
             seed(
@@ -210,19 +263,14 @@ impl TestServer {
             .await
             .expect("seed");
         }
-        let state = AppState {
-            schema: parley::schema(
-                db.clone(),
-                &parley::limits::Limits::default(),
-                options.introspection,
-            ),
-            db: db.clone(),
-            jwt: jwt.clone(),
-            graphiql: Arc::new(GraphiqlDefaults::default()),
-            limits: Arc::new(parley::limits::Limits::default()),
-            options: Arc::new(options),
-            metrics: parley::metrics::Metrics::new(),
-        };
+        let state = AppState::new(
+            db.clone(),
+            jwt.clone(),
+            config.limits,
+            config.options,
+            GraphiqlDefaults::default(),
+        )
+        .expect("app state");
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await
             .expect("bind");
@@ -263,10 +311,13 @@ impl TestServer {
 
     /// POSTs a query with an optional bearer token.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
+        let body = json!({ "query": query, "variables": variables });
+        self.post_body(token, &body).await
+    }
+
+    /// POSTs any JSON body (extensions, batches) with an optional bearer token.
+    pub async fn post_body(&self, token: Option<&str>, body: &Value) -> Reply {
+        let mut request = self.client.post(format!("{}/graphql", self.url)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -353,6 +404,18 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    /// Sends SIGTERM, as an orchestrator stopping the server would, and waits for it to exit.
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.expect("kill runs").success(), "SIGTERM sent");
+        tokio::task::spawn_blocking(move || self.0.wait().expect("the server exits"))
+            .await
+            .expect("waiting for the server")
+    }
+}
+
 /// The `parley` binary, with none of the configuration of the test's environment.
 pub fn parley() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_parley"));
@@ -363,6 +426,7 @@ pub fn parley() -> Command {
         "PARLEY_JWT_PUBLIC_KEY_FILE",
         "PARLEY_JWT_ISSUER",
         "PARLEY_JWT_AUDIENCE",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
     ] {
         command.env_remove(var);
     }
@@ -389,4 +453,15 @@ pub fn serve(command: &mut Command) -> (Running, String, Lines<BufReader<ChildSt
         })
         .expect("the server prints its address");
     (running, url, lines)
+}
+
+/// Starts `parley serve --demo` as `command` describes; returns the process, its base
+/// URL and the `Authorization` header value it printed (empty if it printed none).
+pub fn serve_demo(command: &mut Command) -> (Running, String, String) {
+    let (running, url, lines) = serve(command);
+    let authorization = lines
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("Authorization: ").map(String::from))
+        .unwrap_or_default();
+    (running, url, authorization)
 }

@@ -218,3 +218,69 @@ async fn metrics_count_requests_sql_pool_and_subscriptions() {
         "the page and its assignees, then the page alone"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn traces_reach_a_configured_otlp_collector() {
+    // A collector of our own: it keeps what is POSTed to /v1/traces.
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, Vec<u8>)>::new()));
+    let kept = received.clone();
+    let collector = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let kept = kept.clone();
+                async move {
+                    let kind = headers
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    kept.lock().unwrap().push((kind, body.to_vec()));
+                    ""
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let (running, url, authorization) = crate::common::serve_demo(
+        crate::common::parley()
+            .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+    );
+    let query = "query TracedInbox { conversations(first: 3) { nodes { id } } }";
+    let reply: Value = reqwest::Client::new()
+        .post(format!("{url}/graphql"))
+        .header("Authorization", authorization)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(reply["errors"].is_null(), "{reply}");
+
+    // Shutting down flushes the batch.
+    assert!(running.terminate().await.success());
+
+    let received = received.lock().unwrap();
+    assert!(!received.is_empty(), "no traces were exported");
+    let contains = |needle: &[u8]| {
+        received
+            .iter()
+            .any(|(_, body)| body.windows(needle.len()).any(|w| w == needle))
+    };
+    assert!(
+        received
+            .iter()
+            .all(|(kind, _)| kind == "application/x-protobuf")
+    );
+    assert!(contains(b"parley"), "the service is named");
+    assert!(contains(b"graphql"), "the GraphQL span is there");
+    assert!(contains(b"TracedInbox"), "with its operation name");
+}

@@ -15,14 +15,14 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::{ALL_SCOPES, SECRET, TestDb, TestServer, gid, parley, serve};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const EVENTS: &str = "subscription($id: ID, $types: [ActivityType!]) { conversationEvents(conversationId: $id, types: $types) { type conversation { id } agent { id } } }";
 const CLAIM: &str = "mutation($input: ClaimConversationInput!) { claimConversation(input: $input) { userErrors { code } } }";
 
 /// Opens a graphql-transport-ws connection with `token` in the init payload.
-async fn connect(base: &str, token: &str) -> (Socket, Option<Value>) {
+pub(crate) async fn connect(base: &str, token: &str) -> (Socket, Option<Value>) {
     let mut request = format!("{}/graphql/ws", base.replace("http://", "ws://"))
         .into_client_request()
         .unwrap();

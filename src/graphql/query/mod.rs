@@ -4,6 +4,7 @@ mod activity;
 mod conversations;
 mod directory;
 mod node;
+mod rate_limit;
 mod search;
 mod tags;
 mod tickets;
@@ -21,6 +22,7 @@ pub struct Query(
     directory::DirectoryQuery,
     activity::ActivityQuery,
     search::SearchQueryRoot,
+    rate_limit::RateLimitQuery,
 );
 
 /// Sort direction.
