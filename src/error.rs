@@ -16,6 +16,10 @@ pub enum Error {
     Forbidden(&'static str),
     /// Allow-list mode, and the operation is not on the list.
     NotRegistered,
+    /// A persisted query's hash the server does not know (the client sends the text).
+    PersistedQueryNotFound,
+    /// The operation asks for more than the limits allow.
+    TooComplex(String),
     /// The object does not exist for this viewer (including other tenants' objects).
     NotFound(String),
     /// The client sent a value the API does not accept.
@@ -104,6 +108,8 @@ impl Error {
             Error::Forbidden(_) | Error::NotRegistered => "FORBIDDEN",
             Error::NotFound(_) => "NOT_FOUND",
             Error::BadUserInput(_) => "BAD_USER_INPUT",
+            Error::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Error::TooComplex(_) => "QUERY_TOO_COMPLEX",
             Error::RateLimited(_) => "RATE_LIMITED",
             Error::Unavailable(_) | Error::Lagged(_) => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -120,7 +126,11 @@ impl Error {
                 "this server runs registered operations only, and this one is not registered".into()
             }
             Error::NotFound(what) => format!("{what} not found"),
-            Error::BadUserInput(why) | Error::RateLimited(why) => why.clone(),
+            // The message Apollo clients look for.
+            Error::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
+            Error::BadUserInput(why) | Error::RateLimited(why) | Error::TooComplex(why) => {
+                why.clone()
+            }
             Error::Unavailable(_) => "the database is unavailable, try again shortly".into(),
             Error::Lagged(missed) => {
                 format!("the subscriber fell {missed} events behind; subscribe again")

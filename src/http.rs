@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Data;
-use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -322,12 +321,12 @@ async fn graphql_get(
     // A persisted query is checked as the document its hash names; an unknown hash
     // is refused here, lest it be registered by someone else before it runs.
     let document = match (&app.persisted, persisted::requested_hash(&request)) {
-        (Some(store), Some(hash)) if request.query.is_empty() => match store.get(hash).await {
+        (Some(store), Some(hash)) if request.query.is_empty() => match store.get(&hash).await {
             Some(document) => Some(document),
             None if matches!(store, Store::AllowList(_)) => None,
             None => {
-                let (message, code) = (persisted::NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND");
-                return refuse(StatusCode::OK, code, message);
+                let err = crate::error::Error::PersistedQueryNotFound;
+                return refuse(StatusCode::OK, err.code(), &err.message());
             }
         },
         _ => parse_query(&request.query).ok(),

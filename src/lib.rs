@@ -23,7 +23,6 @@ pub mod text;
 
 use std::net::SocketAddr;
 
-use async_graphql::extensions::apollo_persisted_queries::ApolloPersistedQueries;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -44,17 +43,14 @@ pub fn schema(
     if !introspection {
         builder = builder.disable_introspection();
     }
-    if let Some(persisted::Store::AllowList(list)) = &persisted {
-        builder = builder.extension(persisted::AllowListOnly(list.clone()));
-    }
-    if let Some(store) = persisted {
-        builder = builder.extension(ApolloPersistedQueries::new(store));
-    }
     builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .extension(limits::AliasLimit(limits.max_aliases))
-        .extension(ratelimit::RateLimit(limiter.clone()))
+        .extension(graphql::Checks::new(
+            limits.max_aliases,
+            limiter.clone(),
+            persisted,
+        ))
         .data(limiter)
         .data(events)
         .data(db)

@@ -2,12 +2,10 @@
 //! text size. Exceeding one is QUERY_TOO_COMPLEX (or BAD_USER_INPUT for sizes).
 //! The rate limit (see `ratelimit`) is configured here too.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
 use clap::Args;
+
+use crate::error::Error;
 
 use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -65,15 +63,6 @@ pub fn connection_cost(first: Option<i32>, last: Option<i32>, children: usize) -
     1 + (page.max(1) as usize).saturating_mul(children)
 }
 
-/// Refuses documents with more aliases than allowed.
-pub struct AliasLimit(pub usize);
-
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimit(self.0))
-    }
-}
-
 fn aliases(set: &SelectionSet) -> usize {
     set.items
         .iter()
@@ -87,39 +76,21 @@ fn aliases(set: &SelectionSet) -> usize {
         .sum()
 }
 
-#[async_trait::async_trait]
-impl Extension for AliasLimit {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let operations = document
-            .operations
-            .iter()
-            .map(|(_, op)| aliases(&op.node.selection_set.node));
-        let fragments = document
-            .fragments
-            .values()
-            .map(|f| aliases(&f.node.selection_set.node));
-        let count: usize = operations.chain(fragments).sum();
-        if count > self.0 {
-            let mut error = ServerError::new(
-                format!(
-                    "the query uses {count} aliases; at most {} are allowed",
-                    self.0
-                ),
-                None,
-            );
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "QUERY_TOO_COMPLEX");
-            return Err(error);
-        }
-        Ok(document)
+/// Refuses a document with more than `max` aliases, in its operations and fragments.
+pub fn check_aliases(document: &ExecutableDocument, max: usize) -> Result<(), Error> {
+    let operations = document
+        .operations
+        .iter()
+        .map(|(_, op)| aliases(&op.node.selection_set.node));
+    let fragments = document
+        .fragments
+        .values()
+        .map(|f| aliases(&f.node.selection_set.node));
+    let count: usize = operations.chain(fragments).sum();
+    if count > max {
+        return Err(Error::TooComplex(format!(
+            "the query uses {count} aliases; at most {max} are allowed"
+        )));
     }
+    Ok(())
 }

@@ -8,13 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
+use async_graphql::Request;
 use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerResult};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
@@ -58,21 +55,68 @@ impl Store {
     }
 }
 
-#[async_trait::async_trait]
-impl CacheStorage for Store {
-    async fn get(&self, key: String) -> Option<ExecutableDocument> {
+impl Store {
+    /// The document persisted under `hash`.
+    pub async fn get(&self, hash: &str) -> Option<ExecutableDocument> {
         match self {
-            Store::Automatic(cache) => cache.get(key).await,
-            Store::AllowList(list) => list.get(&key).cloned(),
+            Store::Automatic(cache) => cache.get(hash.to_owned()).await,
+            Store::AllowList(list) => list.get(hash).cloned(),
         }
     }
 
-    async fn set(&self, key: String, query: ExecutableDocument) {
-        // An allow-list is fixed when the server starts.
-        if let Store::Automatic(cache) = self {
-            cache.set(key, query).await;
+    /// `request` with its persisted query resolved. A hash alone becomes the
+    /// document it names (PERSISTED_QUERY_NOT_FOUND if unknown); a text with its
+    /// hash is checked and, in automatic mode, kept for next time. In allow-list mode
+    /// only listed operations pass, named by hash or by text.
+    pub async fn resolve(&self, mut request: Request) -> Result<Request, Error> {
+        let hash = match request.extensions.remove("persistedQuery") {
+            Some(value) => Some(hash_of(value)?),
+            None => None,
+        };
+        if let Store::AllowList(list) = self {
+            let listed = hash.clone().unwrap_or_else(|| sha256(&request.query));
+            if !list.contains_key(&listed) {
+                return Err(Error::NotRegistered);
+            }
         }
+        let Some(hash) = hash else {
+            return Ok(request);
+        };
+        if request.query.is_empty() {
+            let document = self.get(&hash).await.ok_or(Error::PersistedQueryNotFound)?;
+            request.set_parsed_query(document);
+        } else if sha256(&request.query) != hash {
+            return Err(Error::bad_input(
+                "the persisted query's sha256Hash is not the hash of its query",
+            ));
+        } else if let Store::Automatic(cache) = self
+            && let Ok(document) = parse_query(&request.query)
+        {
+            cache.set(hash, document.clone()).await;
+            request.set_parsed_query(document);
+        }
+        Ok(request)
     }
+}
+
+/// The hash of Apollo's `persistedQuery` extension (version 1).
+fn hash_of(extension: async_graphql::Value) -> Result<String, Error> {
+    #[derive(serde::Deserialize)]
+    struct PersistedQuery {
+        version: i32,
+        #[serde(rename = "sha256Hash")]
+        sha256_hash: String,
+    }
+    let query: PersistedQuery = async_graphql::from_value(extension).map_err(|_| {
+        Error::bad_input("`extensions.persistedQuery` must be `{ version: 1, sha256Hash }`")
+    })?;
+    if query.version != 1 {
+        return Err(Error::bad_input(format!(
+            "persisted queries of version {} are not supported, only version 1",
+            query.version
+        )));
+    }
+    Ok(query.sha256_hash.to_ascii_lowercase())
 }
 
 /// The hex SHA-256 of a query's text, as persisted-query protocols name it.
@@ -90,36 +134,3 @@ pub fn requested_hash(request: &Request) -> Option<String> {
         .ok()?;
     Some(value.get("sha256Hash")?.as_str()?.to_ascii_lowercase())
 }
-
-/// Runs only the operations of an allow-list: by hash, or by a text whose hash is listed.
-pub struct AllowListOnly(pub Arc<HashMap<String, ExecutableDocument>>);
-
-impl ExtensionFactory for AllowListOnly {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AllowListOnly(self.0.clone()))
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for AllowListOnly {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let hash = match requested_hash(&request) {
-            Some(hash) => hash,
-            None => sha256(&request.query),
-        };
-        if !self.0.contains_key(&hash) {
-            let error: async_graphql::Error = Error::NotRegistered.into();
-            return Err(error.into_server_error(Default::default()));
-        }
-        next.run(ctx, request).await
-    }
-}
-
-/// The message async-graphql's extension gives an unknown hash, which Apollo
-/// clients answer by sending the query's text.
-pub const NOT_FOUND: &str = "PersistedQueryNotFound";

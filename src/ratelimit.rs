@@ -12,14 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 
-use crate::auth::Auth;
 use crate::error::Error;
 
 type Buckets = RateLimiter<
@@ -105,6 +102,34 @@ impl Limiter {
         }
     }
 
+    /// Charges one validated operation costing `cost` to `tenant`, recording the
+    /// outcome in the request's `charge`; refused, it is RATE_LIMITED.
+    pub fn charge_operation(
+        &self,
+        tenant: &Arc<str>,
+        cost: usize,
+        charge: Option<&Arc<Charge>>,
+    ) -> Result<(), Error> {
+        match self.charge(tenant, cost) {
+            Ok(_) => {
+                if let Some(charge) = charge {
+                    charge.cost.fetch_add(cost as u64, Ordering::Relaxed);
+                }
+                Ok(())
+            }
+            Err(refusal) => {
+                if let Some(charge) = charge {
+                    charge.refused.fetch_add(1, Ordering::Relaxed);
+                    if let Some(wait) = refusal.retry_after {
+                        let ms = wait.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
+                        charge.retry_after_ms.fetch_max(ms, Ordering::Relaxed);
+                    }
+                }
+                Err(Error::RateLimited(refusal.message))
+            }
+        }
+    }
+
     /// `tenant`'s budget right now, without spending any of it (None when off).
     pub fn budget(&self, tenant: &str) -> Option<Budget> {
         self.0.as_ref().and_then(|inner| inner.budget(tenant))
@@ -173,51 +198,6 @@ impl Charge {
         match self.retry_after_ms.load(Ordering::Relaxed) {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
-        }
-    }
-}
-
-/// Charges each validated operation to its tenant's bucket.
-pub struct RateLimit(pub Limiter);
-
-impl ExtensionFactory for RateLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RateLimit(self.0.clone()))
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for RateLimit {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        let Some(Auth(Ok(viewer))) = ctx.data_opt::<Auth>() else {
-            return Ok(result);
-        };
-        let charge = ctx.data_opt::<Arc<Charge>>();
-        match self.0.charge(&viewer.tenant, result.complexity) {
-            Ok(_) => {
-                if let Some(charge) = charge {
-                    charge
-                        .cost
-                        .fetch_add(result.complexity as u64, Ordering::Relaxed);
-                }
-                Ok(result)
-            }
-            Err(refusal) => {
-                if let Some(charge) = charge {
-                    charge.refused.fetch_add(1, Ordering::Relaxed);
-                    if let Some(wait) = refusal.retry_after {
-                        let ms = wait.as_millis().clamp(1, u128::from(u64::MAX)) as u64;
-                        charge.retry_after_ms.fetch_max(ms, Ordering::Relaxed);
-                    }
-                }
-                let error: async_graphql::Error = Error::RateLimited(refusal.message).into();
-                Err(vec![error.into_server_error(Default::default())])
-            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The GraphQL schema: roots merged from one module per node type. It knows
 //! nothing of HTTP; the server, the tests and `parley schema` build the same one.
 
-mod error_codes;
+mod checks;
 mod mutation;
 pub mod mutations;
 mod query;
@@ -15,6 +15,7 @@ use async_graphql::OutputType;
 use async_graphql::{Context, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
+pub use checks::Checks;
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
@@ -27,10 +28,9 @@ use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 /// The executable schema.
 pub type ParleySchema = Schema<Query, Mutation, Subscription>;
 
-/// The schema with its roots; the caller adds the database and builds it.
+/// The schema with its roots; the caller adds the checks and the database.
 pub fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query::default(), Mutation::default(), Subscription)
-        .extension(error_codes::ErrorCodes)
 }
 
 /// The SDL clients generate code from (what `schema.graphql` holds).

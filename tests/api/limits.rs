@@ -77,6 +77,34 @@ async fn deep_costly_and_aliased_queries_are_too_complex() {
     );
 }
 
+/// Parsed documents are reused by their text; the checks are not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_document_sent_again_is_checked_again() {
+    let server = TestServer::start(1, 5).await;
+    let token = server.token().await;
+    let query = "query($n: Int) { conversations(first: $n) { nodes {
+        messages(first: $n) { nodes { tickets: conversation { tickets(first: $n) { nodes {
+        tags(first: $n) { nodes { name } } } } } } } } } }";
+    for (n, runs) in [(3, true), (100, false), (3, true), (100, false)] {
+        let reply = server.post(Some(&token), query, json!({ "n": n })).await;
+        if runs {
+            assert!(
+                reply.data()["conversations"]["nodes"].is_array(),
+                "first: {n}"
+            );
+        } else {
+            assert_eq!(reply.code(), "QUERY_TOO_COMPLEX", "first: {n}");
+        }
+    }
+    let aliased: String = (0..101).map(|i| format!("a{i}: __typename ")).collect();
+    for _ in 0..2 {
+        let reply = server
+            .post(Some(&token), &format!("{{ {aliased} }}"), json!({}))
+            .await;
+        assert_eq!(reply.code(), "QUERY_TOO_COMPLEX");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn oversized_batches_queries_and_bodies_are_refused() {
     let server = TestServer::start(1, 3).await;

@@ -68,6 +68,23 @@ async fn a_hash_that_does_not_match_its_query_is_refused() {
     let reply = server.post_body(Some(&token), &body).await;
     assert_eq!(reply.code(), "BAD_USER_INPUT");
     assert!(reply.body["data"].is_null());
+
+    let hash = sha256(QUERY);
+    for extension in [
+        json!({ "persistedQuery": { "version": 2, "sha256Hash": hash } }),
+        json!({ "persistedQuery": { "sha256Hash": hash } }),
+        json!({ "persistedQuery": "yes" }),
+    ] {
+        let body = json!({ "query": QUERY, "extensions": extension });
+        let reply = server.post_body(Some(&token), &body).await;
+        assert_eq!(reply.code(), "BAD_USER_INPUT", "{extension}");
+        assert!(reply.body["data"].is_null());
+    }
+    // Nothing of the above was registered.
+    let unknown = server
+        .post_body(Some(&token), &json!({ "extensions": persisted(&hash) }))
+        .await;
+    assert_eq!(unknown.code(), "PERSISTED_QUERY_NOT_FOUND");
 }
 
 #[tokio::test(flavor = "multi_thread")]
