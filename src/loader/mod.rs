@@ -26,8 +26,11 @@ pub use similar_tags::{SharedTag, SimilarTags};
 
 use crate::error::Error;
 
-/// The per-request loader.
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+/// The per-request loader. Its cache hashes keys with foldhash (seeded per process):
+/// a request holds few keys, bounded by the cost limit, so SipHash's defence against
+/// chosen collisions would only cost time on every field.
+pub type Loaders = DataLoader<DbLoader, Cache>;
+type Cache = HashMapCache<foldhash::fast::RandomState>;
 
 /// Loads rows for the keys of one batch; an error is shared by the whole batch.
 pub struct DbLoader {
@@ -39,7 +42,7 @@ pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
     let batches = Batches::default();
     let queue = batches.queue.clone();
     let spawner = move |load| lock(&queue).push(load);
-    let loaders = DataLoader::with_cache(DbLoader { db }, spawner, HashMapCache::default())
+    let loaders = DataLoader::with_cache(DbLoader { db }, spawner, Cache::new())
         .delay(Duration::ZERO);
     (loaders, batches)
 }
@@ -47,7 +50,7 @@ pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
 /// A loader for a subscription connection: batches run as tasks of their own and
 /// nothing is cached, so every event is resolved against current rows.
 pub fn connection_loaders(db: DatabaseConnection) -> Loaders {
-    let loaders = DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default());
+    let loaders = DataLoader::with_cache(DbLoader { db }, tokio::spawn, Cache::new());
     loaders.enable_all_cache(false);
     loaders
 }
