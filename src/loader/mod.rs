@@ -42,8 +42,8 @@ pub fn loaders(db: DatabaseConnection) -> (Loaders, Batches) {
     let batches = Batches::default();
     let queue = batches.queue.clone();
     let spawner = move |load| lock(&queue).push(load);
-    let loaders = DataLoader::with_cache(DbLoader { db }, spawner, Cache::new())
-        .delay(Duration::ZERO);
+    let loaders =
+        DataLoader::with_cache(DbLoader { db }, spawner, Cache::new()).delay(Duration::ZERO);
     (loaders, batches)
 }
 
