@@ -53,9 +53,7 @@ impl Store {
         }
         Ok(Store::AllowList(Arc::new(documents)))
     }
-}
 
-impl Store {
     /// The document persisted under `hash`.
     pub async fn get(&self, hash: &str) -> Option<ExecutableDocument> {
         match self {

@@ -67,14 +67,14 @@ impl Limiter {
         })))
     }
 
-    /// Spends `cost` points of `tenant`'s bucket: the budget left, or RATE_LIMITED
-    /// saying when to retry. Free requests and a disabled limiter spend nothing.
-    pub fn charge(&self, tenant: &Arc<str>, cost: usize) -> Result<Option<Budget>, Refusal> {
+    /// Spends `cost` points of `tenant`'s bucket, or says when to retry. Free
+    /// requests and a disabled limiter spend nothing.
+    fn charge(&self, tenant: &Arc<str>, cost: usize) -> Result<(), Refusal> {
         let Some(inner) = &self.0 else {
-            return Ok(None);
+            return Ok(());
         };
         let Some(points) = u32::try_from(cost).ok().and_then(NonZeroU32::new) else {
-            return Ok(inner.budget(tenant));
+            return Ok(());
         };
         let too_big = || Refusal {
             message: format!(
@@ -84,9 +84,10 @@ impl Limiter {
             retry_after: None,
         };
         match inner.buckets.check_key_n(tenant, points) {
-            Ok(Ok(state)) => Ok(Some(
-                inner.remember(tenant, state.remaining_burst_capacity()),
-            )),
+            Ok(Ok(state)) => {
+                inner.remember(tenant, state.remaining_burst_capacity());
+                Ok(())
+            }
             Ok(Err(not_until)) => {
                 let wait = not_until.wait_time_from(inner.buckets.clock().now());
                 Err(Refusal {
@@ -111,7 +112,7 @@ impl Limiter {
         charge: Option<&Arc<Charge>>,
     ) -> Result<(), Error> {
         match self.charge(tenant, cost) {
-            Ok(_) => {
+            Ok(()) => {
                 if let Some(charge) = charge {
                     charge.cost.fetch_add(cost as u64, Ordering::Relaxed);
                 }
@@ -137,11 +138,10 @@ impl Limiter {
 }
 
 impl Inner {
-    fn remember(&self, tenant: &Arc<str>, remaining: u32) -> Budget {
+    fn remember(&self, tenant: &Arc<str>, remaining: u32) {
         if let Ok(mut seen) = self.seen.lock() {
             seen.insert(tenant.clone(), (remaining, Instant::now()));
         }
-        self.budget_from(remaining, Duration::ZERO)
     }
 
     fn budget(&self, tenant: &str) -> Option<Budget> {
@@ -166,11 +166,11 @@ impl Inner {
 
 /// A request the limiter turned away.
 #[derive(Debug, Clone)]
-pub struct Refusal {
+struct Refusal {
     /// What the client is told.
-    pub message: String,
+    message: String,
     /// When the bucket will hold the request's cost (None: never, it is too big).
-    pub retry_after: Option<Duration>,
+    retry_after: Option<Duration>,
 }
 
 /// What one HTTP request spent, filled in as its operations are validated.

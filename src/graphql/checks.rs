@@ -30,12 +30,14 @@ use crate::ratelimit::{Charge, Limiter};
 /// Documents kept parsed, by their text: an application sends the same few operations.
 const PARSED_DOCUMENTS: usize = 256;
 
-/// The checks, configured once per schema.
-pub struct Checks {
-    pub(crate) max_aliases: usize,
-    pub(crate) limiter: Limiter,
-    pub(crate) persisted: Option<Store>,
-    parsed: Arc<Mutex<LruCache<String, ExecutableDocument>>>,
+/// The checks, configured once per schema and shared by every request.
+pub struct Checks(Arc<Rules>);
+
+struct Rules {
+    max_aliases: usize,
+    limiter: Limiter,
+    persisted: Option<Store>,
+    parsed: Mutex<LruCache<String, ExecutableDocument>>,
 }
 
 impl Checks {
@@ -43,23 +45,18 @@ impl Checks {
     /// queries kept in `persisted`.
     pub fn new(max_aliases: usize, limiter: Limiter, persisted: Option<Store>) -> Checks {
         let capacity = NonZeroUsize::new(PARSED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
-        Checks {
+        Checks(Arc::new(Rules {
             max_aliases,
             limiter,
             persisted,
-            parsed: Arc::new(Mutex::new(LruCache::new(capacity))),
-        }
+            parsed: Mutex::new(LruCache::new(capacity)),
+        }))
     }
 }
 
 impl ExtensionFactory for Checks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Checks {
-            max_aliases: self.max_aliases,
-            limiter: self.limiter.clone(),
-            persisted: self.persisted.clone(),
-            parsed: self.parsed.clone(),
-        })
+        self.0.clone()
     }
 }
 
@@ -69,7 +66,7 @@ fn refused(err: Error) -> ServerError {
 }
 
 #[async_trait::async_trait]
-impl Extension for Checks {
+impl Extension for Rules {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for error in &mut response.errors {
