@@ -38,16 +38,7 @@ async fn serve_demo_prints_a_working_header_and_graphiql_is_prefilled() {
     );
 
     let query = include_str!("../../src/demo_query.graphql");
-    let body: serde_json::Value = client
-        .post(format!("{url}/graphql"))
-        .header("Authorization", &authorization)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = crate::common::post_json(&url, &authorization, &json!({ "query": query })).await;
     assert!(body.get("errors").is_none(), "{body:#}");
     assert_eq!(body["data"]["viewer"]["tenant"]["name"], "Demo Support Co");
     assert_eq!(

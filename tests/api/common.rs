@@ -342,6 +342,21 @@ impl TestServer {
     }
 }
 
+/// POSTs a GraphQL `body` to the gateway at `url` (a server of its own process) with
+/// the `Authorization` header value `authorization`; the JSON reply.
+pub async fn post_json(url: &str, authorization: &str, body: &Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{url}/graphql"))
+        .header("Authorization", authorization)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
 /// The tenant that owns the object behind a global ID, read straight from the database.
 pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
     use entity::*;

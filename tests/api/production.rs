@@ -253,16 +253,7 @@ async fn traces_reach_a_configured_otlp_collector() {
             .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
     );
     let query = "query TracedInbox { conversations(first: 3) { nodes { id } } }";
-    let reply: Value = reqwest::Client::new()
-        .post(format!("{url}/graphql"))
-        .header("Authorization", authorization)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply = crate::common::post_json(&url, &authorization, &json!({ "query": query })).await;
     assert!(reply["errors"].is_null(), "{reply}");
 
     // Shutting down flushes the batch.

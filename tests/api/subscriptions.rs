@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::common::{ALL_SCOPES, SECRET, TestDb, TestServer, gid, parley, serve};
+use crate::common::{ALL_SCOPES, SECRET, TestDb, TestServer, gid, parley, post_json, serve};
 
 pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -89,16 +89,7 @@ async fn claimable(server_db: &sea_orm::DatabaseConnection, tenant: &str) -> (i6
 
 async fn claim(base: &str, token: &str, conversation: i64) {
     let body = json!({ "query": CLAIM, "variables": { "input": { "conversationId": gid(NodeKind::Conversation, conversation) } } });
-    let reply: Value = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply = post_json(base, &format!("Bearer {token}"), &body).await;
     assert_eq!(
         reply["data"]["claimConversation"]["userErrors"],
         json!([]),
