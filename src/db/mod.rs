@@ -72,8 +72,8 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Exact planner statistics and, on SQLite, everything written moved from the log
-/// into the database file: for a database just filled in bulk.
+/// Exact planner statistics, compact indexes and, on SQLite, everything written moved
+/// from the log into the database file: for a database just filled in bulk.
 pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
     match db.get_database_backend() {
         DbBackend::Sqlite => {
@@ -83,7 +83,10 @@ pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
             .await?;
         }
         _ => {
-            db.execute_unprepared("ANALYZE").await?;
+            // VACUUM also merges the GIN indexes' pending lists, which a bulk load
+            // fills: until then a text search reads them entry by entry (and the
+            // planner, misled, passes the search index by), 18 ms instead of 5.
+            db.execute_unprepared("VACUUM ANALYZE").await?;
         }
     }
     Ok(())
