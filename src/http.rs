@@ -10,7 +10,7 @@ use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, ParseRequestError, Variables};
+use async_graphql::{BatchRequest, BatchResponse, Executor, ParseRequestError, Variables};
 use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::WebSocketUpgrade;
@@ -37,7 +37,7 @@ use crate::auth::{Auth, JwtConfig};
 use crate::config::HttpOptions;
 use crate::db::{SqlStats, track};
 use crate::events::{Events, LAST_EVENT_WAIT};
-use crate::graphql::ParleySchema;
+use crate::graphql::CheckedSchema;
 use crate::limits::Limits;
 use crate::loader::{connection_loaders, loaders};
 use crate::metrics::Metrics;
@@ -56,7 +56,7 @@ pub struct GraphiqlDefaults {
 /// Shared state of all routes.
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: ParleySchema,
+    pub schema: CheckedSchema,
     pub db: DatabaseConnection,
     pub jwt: JwtConfig,
     pub graphiql: Arc<GraphiqlDefaults>,

@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::graphql::ParleySchema;
+use crate::graphql::CheckedSchema;
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
@@ -38,23 +38,20 @@ pub fn schema(
     limiter: ratelimit::Limiter,
     persisted: Option<persisted::Store>,
     events: events::Events,
-) -> ParleySchema {
-    let mut builder = graphql::builder();
-    if !introspection {
-        builder = builder.disable_introspection();
-    }
-    builder
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(graphql::Checks::new(
-            limits.max_aliases,
-            limiter.clone(),
-            persisted,
-        ))
-        .data(limiter)
-        .data(events)
-        .data(db)
-        .finish()
+) -> CheckedSchema {
+    let build = || {
+        let mut builder = graphql::builder();
+        if !introspection {
+            builder = builder.disable_introspection();
+        }
+        builder
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+            .data(limiter.clone())
+            .data(events.clone())
+            .data(db.clone())
+    };
+    CheckedSchema::new(build, limits.max_aliases, limiter.clone(), persisted)
 }
 
 /// Longest shutdown waits for subscriptions to deliver their last events.

@@ -1,27 +1,33 @@
-//! The schema's one extension: what every operation goes through before it runs,
-//! over HTTP and over websockets alike. Persisted queries are resolved (or only
-//! registered ones let through), parsed documents reused, aliases counted, the
-//! tenant's rate limit charged with the operation's validated cost, and every error
-//! left without a code given one.
+//! What every operation goes through before it runs, over HTTP and over websockets
+//! alike: persisted queries are resolved (or only registered ones let through),
+//! parsed documents reused, aliases counted, the tenant's rate limit charged with the
+//! operation's validated cost, and every error left without a code given one.
 //!
-//! One extension rather than one per concern: async-graphql sends every field of
-//! every response through each extension's `resolve` hook, so each extension costs
-//! on every field (an inbox page resolves ~1,300 of them).
+//! The checks stay out of the schema that executes. With any extension installed,
+//! async-graphql sends every field of every response through the extension chain: a
+//! registry lookup and boxed futures per field, about a tenth of an inbox request's
+//! instructions (an inbox page resolves ~1,300 fields). Only the validated cost needs
+//! a hook inside async-graphql, so a second copy of the schema, the probe, carries
+//! one: it checks the parsed (or reused) document's depth and aliases, validates and
+//! charges, and stops before executing. The copy that executes has no extension and
+//! gets the parsed document, which it validates only for what execution needs.
 
+use std::any::{Any, TypeId};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
-    Variables,
+    Data, ErrorExtensionValues, Executor, Request, Response, SchemaBuilder, ServerError,
+    ServerResult, ValidationMode, ValidationResult, Value, Variables,
 };
 use lru::LruCache;
 
+use super::{Mutation, ParleySchema, Query, Subscription};
 use crate::auth::Auth;
 use crate::error::Error;
 use crate::persisted::Store;
@@ -30,34 +36,131 @@ use crate::ratelimit::{Charge, Limiter};
 /// Documents kept parsed, by their text: an application sends the same few operations.
 const PARSED_DOCUMENTS: usize = 256;
 
-/// The checks, configured once per schema and shared by every request.
-pub struct Checks(Arc<Rules>);
+/// The schema behind its checks; what the server executes requests with.
+#[derive(Clone)]
+pub struct CheckedSchema(Arc<Inner>);
 
+struct Inner {
+    /// Executes checked requests.
+    schema: ParleySchema,
+    /// The same schema with the [`Rules`] extension, which checks and charges.
+    probe: ParleySchema,
+    rules: Arc<Rules>,
+    persisted: Option<Store>,
+}
+
+/// The checks that need async-graphql's parser and validator.
 struct Rules {
     max_aliases: usize,
     limiter: Limiter,
-    persisted: Option<Store>,
     parsed: Mutex<LruCache<String, ExecutableDocument>>,
 }
 
-impl Checks {
-    /// At most `max_aliases` aliases per document, `limiter` charged, persisted
-    /// queries kept in `persisted`.
-    pub fn new(max_aliases: usize, limiter: Limiter, persisted: Option<Store>) -> Checks {
+impl CheckedSchema {
+    /// The schema `build` makes, with at most `max_aliases` aliases per document,
+    /// `limiter` charged and persisted queries kept in `persisted`.
+    pub fn new(
+        build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
+        max_aliases: usize,
+        limiter: Limiter,
+        persisted: Option<Store>,
+    ) -> CheckedSchema {
         let capacity = NonZeroUsize::new(PARSED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
-        Checks(Arc::new(Rules {
+        let rules = Arc::new(Rules {
             max_aliases,
             limiter,
-            persisted,
             parsed: Mutex::new(LruCache::new(capacity)),
+        });
+        CheckedSchema(Arc::new(Inner {
+            // The probe validated the same document against the same types in full.
+            schema: build().validation_mode(ValidationMode::Fast).finish(),
+            probe: build().extension(Probe(rules.clone())).finish(),
+            rules,
+            persisted,
         }))
+    }
+
+    /// The SDL of the schema.
+    pub fn sdl(&self) -> String {
+        self.0.schema.sdl()
+    }
+
+    /// `request` ready to execute, or the response that refuses it. The viewer and
+    /// the charge come from the request's data or, on a websocket, the session's.
+    async fn check(
+        &self,
+        request: Request,
+        session: Option<Arc<Data>>,
+    ) -> Result<Request, Response> {
+        let mut request = match &self.0.persisted {
+            Some(store) => store
+                .resolve(request)
+                .await
+                .map_err(|err| refused_by(refused(err)))?,
+            None => request,
+        };
+        let document = match self.0.rules.parsed(&request.query) {
+            Some(document) => document,
+            None => {
+                let document = request.parsed_query().map_err(refused_by)?.clone();
+                self.0.rules.keep(&request.query, &document);
+                document
+            }
+        };
+        let mut probe = Request::new(request.query.clone()).variables(request.variables.clone());
+        probe.operation_name = request.operation_name.clone();
+        probe.set_parsed_query(document.clone());
+        if let Some(auth) = get::<Auth>(&request.data) {
+            probe.data.insert(auth.clone());
+        }
+        if let Some(charge) = get::<Arc<Charge>>(&request.data) {
+            probe.data.insert(charge.clone());
+        }
+        let mut verdict = self
+            .0
+            .probe
+            .execute_stream_with_session_data(probe, session.unwrap_or_default());
+        if let Some(refused) = verdict.next().await.filter(Response::is_err) {
+            return Err(refused);
+        }
+        request.set_parsed_query(document);
+        Ok(request)
     }
 }
 
-impl ExtensionFactory for Checks {
-    fn create(&self) -> Arc<dyn Extension> {
-        self.0.clone()
+impl Executor for CheckedSchema {
+    async fn execute(&self, request: Request) -> Response {
+        let response = match self.check(request, None).await {
+            Ok(request) => self.0.schema.execute(request).await,
+            Err(refused) => refused,
+        };
+        with_codes(response)
     }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        stream::once(async move {
+            match this.check(request, session.clone()).await {
+                Ok(request) => this
+                    .0
+                    .schema
+                    .execute_stream_with_session_data(request, session.unwrap_or_default()),
+                Err(refused) => stream::iter([refused]).boxed(),
+            }
+        })
+        .flatten()
+        .map(with_codes)
+        .boxed()
+    }
+}
+
+/// A value of type `T` in request data.
+fn get<T: Any>(data: &Data) -> Option<&T> {
+    data.get(&TypeId::of::<T>())?.downcast_ref()
 }
 
 /// An [`Error`] as the server error async-graphql's hooks return.
@@ -65,34 +168,68 @@ fn refused(err: Error) -> ServerError {
     async_graphql::Error::from(err).into_server_error(Default::default())
 }
 
+/// The response that refuses a request with `error`.
+fn refused_by(error: ServerError) -> Response {
+    Response::from_errors(vec![error])
+}
+
+/// Gives every error without a code one.
+fn with_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let extensions = error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", Value::from(code_for(&error.message)));
+        }
+    }
+    response
+}
+
+/// The code of an error async-graphql raised itself: limits it enforces are
+/// QUERY_TOO_COMPLEX, everything else (parsing, validation, coercion) is the
+/// client's input.
+fn code_for(message: &str) -> &'static str {
+    let too_complex = [
+        "Query is too complex",
+        "Query is nested too deep",
+        "recursion limit exceeded",
+    ];
+    if too_complex.iter().any(|m| message.starts_with(m)) {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        "BAD_USER_INPUT"
+    }
+}
+
+impl Rules {
+    /// The parsed document of `query`, if it is kept.
+    fn parsed(&self, query: &str) -> Option<ExecutableDocument> {
+        self.parsed.lock().ok()?.get(query).cloned()
+    }
+
+    /// Keeps the parsed document of `query` (a persisted query's, sent by hash
+    /// alone, has no text to find it by).
+    fn keep(&self, query: &str, document: &ExecutableDocument) {
+        if !query.is_empty()
+            && let Ok(mut parsed) = self.parsed.lock()
+        {
+            parsed.put(query.to_owned(), document.clone());
+        }
+    }
+}
+
+/// The probe's extension.
+struct Probe(Arc<Rules>);
+
+impl ExtensionFactory for Probe {
+    fn create(&self) -> Arc<dyn Extension> {
+        self.0.clone()
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for Rules {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let extensions = error
-                .extensions
-                .get_or_insert_with(ErrorExtensionValues::default);
-            if extensions.get("code").is_none() {
-                extensions.set("code", Value::from(code_for(&error.message)));
-            }
-        }
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let request = match &self.persisted {
-            Some(store) => store.resolve(request).await.map_err(refused)?,
-            None => request,
-        };
-        next.run(ctx, request).await
-    }
-
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -100,23 +237,8 @@ impl Extension for Rules {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let cached = self
-            .parsed
-            .lock()
-            .ok()
-            .and_then(|mut parsed| parsed.get(query).cloned());
-        let document = match cached {
-            Some(document) => document,
-            None => {
-                let document = next.run(ctx, query, variables).await?;
-                if !query.is_empty()
-                    && let Ok(mut parsed) = self.parsed.lock()
-                {
-                    parsed.put(query.to_owned(), document.clone());
-                }
-                document
-            }
-        };
+        // The document was parsed before; async-graphql has checked its depth now.
+        let document = next.run(ctx, query, variables).await?;
         crate::limits::check_aliases(&document, self.max_aliases).map_err(refused)?;
         Ok(document)
     }
@@ -133,22 +255,7 @@ impl Extension for Rules {
                 .charge_operation(&viewer.tenant, result.complexity, charge)
                 .map_err(|err| vec![refused(err)])?;
         }
-        Ok(result)
-    }
-}
-
-/// The code of an error async-graphql raised itself: limits it enforces are
-/// QUERY_TOO_COMPLEX, everything else (parsing, validation, coercion) is the
-/// client's input.
-fn code_for(message: &str) -> &'static str {
-    let too_complex = [
-        "Query is too complex",
-        "Query is nested too deep",
-        "recursion limit exceeded",
-    ];
-    if too_complex.iter().any(|m| message.starts_with(m)) {
-        "QUERY_TOO_COMPLEX"
-    } else {
-        "BAD_USER_INPUT"
+        // Valid and paid for: the probe stops here, with no error, before executing.
+        Err(Vec::new())
     }
 }

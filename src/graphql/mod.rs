@@ -15,7 +15,7 @@ use async_graphql::OutputType;
 use async_graphql::{Context, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
-pub use checks::Checks;
+pub use checks::CheckedSchema;
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
