@@ -39,6 +39,7 @@ pub fn schema(
     persisted: Option<persisted::Store>,
     events: events::Events,
 ) -> CheckedSchema {
+    let writer = db::Writer::for_pool(&db);
     let build = || {
         let mut builder = graphql::builder();
         if !introspection {
@@ -49,6 +50,7 @@ pub fn schema(
             .limit_complexity(limits.max_complexity)
             .data(limiter.clone())
             .data(events.clone())
+            .data(writer.clone())
             .data(db.clone())
     };
     CheckedSchema::new(build, limits.max_aliases, limiter.clone(), persisted)

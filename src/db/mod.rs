@@ -6,10 +6,11 @@ mod stats;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Statement,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlxSqliteConnector,
+    Statement,
 };
 
 pub use stats::{SqlStats, TrackedFuture, global_sql_stats, track};
@@ -40,6 +41,30 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
     let mut db = sea_orm::Database::connect(options).await?;
     db.set_metric_callback(stats::record);
     Ok(db)
+}
+
+/// The connection writes go through, as request data. On SQLite it is one connection
+/// of its own: writers wait their turn in the process, in order, rather than in
+/// SQLite's busy handler, which sleeps between retries, and readers keep the pool.
+/// Elsewhere it is the pool itself.
+#[derive(Clone)]
+pub struct Writer(pub DatabaseConnection);
+
+impl Writer {
+    /// The writer beside `db`'s pool.
+    pub fn for_pool(db: &DatabaseConnection) -> Writer {
+        if db.get_database_backend() != DbBackend::Sqlite {
+            return Writer(db.clone());
+        }
+        let pool = db.get_sqlite_connection_pool();
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(pool.options().get_acquire_timeout())
+            .connect_lazy_with(pool.connect_options().as_ref().clone());
+        let mut writer = SqlxSqliteConnector::from_sqlx_sqlite_pool(writer);
+        writer.set_metric_callback(stats::record);
+        Writer(writer)
+    }
 }
 
 /// Rows SQLite samples per index when it gathers planner statistics.

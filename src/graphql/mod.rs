@@ -71,6 +71,13 @@ pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
         .map_err(|_| Error::Internal("no database in the schema".into()))
 }
 
+/// The connection the services write through (see [`crate::db::Writer`]).
+pub(crate) fn writer<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    ctx.data::<crate::db::Writer>()
+        .map(|writer| &writer.0)
+        .map_err(|_| Error::Internal("no writer in the schema".into()))
+}
+
 /// The row `id` of table `E` in the viewer's tenant, batched with its siblings.
 pub(crate) async fn row<E>(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<E::Model>>
 where

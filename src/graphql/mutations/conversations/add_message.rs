@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::message::Message;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::messages::{NewMessage, add};
@@ -86,7 +86,7 @@ impl AddMessageMutation {
             modality: input.modality,
             external_id: input.external_id,
         };
-        let outcome = add(db(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
+        let outcome = add(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
         let (added, user_errors) = settle(outcome)?;
         let (message, conversation) = added.unzip();
         Ok(AddMessagePayload {

@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::anonymize::{AnonymizeConversation, conversation};
 
@@ -53,7 +53,7 @@ impl AnonymizeConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             force: input.force,
         };
-        let (anonymized, user_errors) = settle(conversation(db(ctx)?, viewer, request).await)?;
+        let (anonymized, user_errors) = settle(conversation(writer(ctx)?, viewer, request).await)?;
         Ok(AnonymizeConversationPayload {
             conversation: anonymized.map(Conversation),
             user_errors,

@@ -7,7 +7,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::message::Message;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::anonymize::message;
 
@@ -47,7 +47,7 @@ impl AnonymizeMessageMutation {
     ) -> Result<AnonymizeMessagePayload> {
         let viewer = require(ctx, Scope::ConversationWrite)?;
         let message_id = input_id(&input.message_id, NodeKind::Message)?;
-        let (anonymized, user_errors) = settle(message(db(ctx)?, viewer, message_id).await)?;
+        let (anonymized, user_errors) = settle(message(writer(ctx)?, viewer, message_id).await)?;
         let (message, conversation) = anonymized.unzip();
         Ok(AnonymizeMessagePayload {
             message: message.map(Message),

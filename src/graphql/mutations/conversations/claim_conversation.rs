@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::conversations::{Claim, claim};
 
@@ -58,7 +58,7 @@ impl ClaimConversationMutation {
             force: input.force,
             expected_updated_at: input.expected_updated_at,
         };
-        let (conversation, user_errors) = settle(claim(db(ctx)?, viewer, claim_input).await)?;
+        let (conversation, user_errors) = settle(claim(writer(ctx)?, viewer, claim_input).await)?;
         Ok(ClaimConversationPayload {
             conversation: conversation.map(Conversation),
             user_errors,

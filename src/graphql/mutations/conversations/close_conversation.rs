@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::conversations::{StateChange, close};
 
@@ -51,7 +51,7 @@ impl CloseConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             expected_updated_at: input.expected_updated_at,
         };
-        let (conversation, user_errors) = settle(close(db(ctx)?, viewer, change).await)?;
+        let (conversation, user_errors) = settle(close(writer(ctx)?, viewer, change).await)?;
         Ok(CloseConversationPayload {
             conversation: conversation.map(Conversation),
             user_errors,

@@ -9,7 +9,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::conversations::{FirstMessage, NewConversation, create};
@@ -100,7 +100,7 @@ impl CreateConversationMutation {
                 direction: m.direction,
             }),
         };
-        let outcome = create(db(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
+        let outcome = create(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
         let (conversation, user_errors) = settle(outcome)?;
         Ok(CreateConversationPayload {
             conversation_edge: conversation.as_ref().map(conversation_edge),

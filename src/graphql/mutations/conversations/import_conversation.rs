@@ -11,7 +11,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::micros;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::{NodeKind, decode_as};
 use crate::pagination::Cursor;
 use crate::service::import::{Import, ImportedMessage, import};
@@ -146,7 +146,13 @@ impl ImportConversationMutation {
             closed_at: input.closed_at.map(micros),
             messages,
         };
-        let outcome = import(db(ctx)?, viewer, request, input.idempotency_key.as_deref()).await;
+        let outcome = import(
+            writer(ctx)?,
+            viewer,
+            request,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
         let (imported, mut user_errors) = settle(outcome)?;
         let (conversation, count) = match imported {
             Some(imported) => {

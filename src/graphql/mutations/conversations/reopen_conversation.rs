@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::conversations::{StateChange, reopen};
 
@@ -50,7 +50,7 @@ impl ReopenConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             expected_updated_at: input.expected_updated_at,
         };
-        let (conversation, user_errors) = settle(reopen(db(ctx)?, viewer, change).await)?;
+        let (conversation, user_errors) = settle(reopen(writer(ctx)?, viewer, change).await)?;
         Ok(ReopenConversationPayload {
             conversation: conversation.map(Conversation),
             user_errors,

@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::attributes::{AttributeValue, SetAttributes, set};
 
@@ -79,7 +79,7 @@ impl SetCustomAttributesMutation {
             values,
             expected_updated_at: input.expected_updated_at,
         };
-        let (outcome, mut user_errors) = settle(set(db(ctx)?, viewer, request).await)?;
+        let (outcome, mut user_errors) = settle(set(writer(ctx)?, viewer, request).await)?;
         let conversation = match outcome {
             Some(Ok(conversation)) => Some(Conversation(conversation)),
             Some(Err(refused)) => {

@@ -8,7 +8,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::tag::Tag;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::{Cursor, KeyPart};
 use crate::service::conversations::{TagLink, tag};
@@ -57,7 +57,7 @@ impl TagConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             tag_id: input_id(&input.tag_id, NodeKind::Tag)?,
         };
-        let (tagged, user_errors) = settle(tag(db(ctx)?, viewer, link).await)?;
+        let (tagged, user_errors) = settle(tag(writer(ctx)?, viewer, link).await)?;
         let Some(tagged) = tagged else {
             return Ok(TagConversationPayload {
                 conversation: None,

@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::conversations::{Transfer, transfer};
 
@@ -54,7 +54,7 @@ impl TransferConversationMutation {
             queue_id: input_id(&input.queue_id, NodeKind::Queue)?,
             expected_updated_at: input.expected_updated_at,
         };
-        let (conversation, user_errors) = settle(transfer(db(ctx)?, viewer, request).await)?;
+        let (conversation, user_errors) = settle(transfer(writer(ctx)?, viewer, request).await)?;
         Ok(TransferConversationPayload {
             conversation: conversation.map(Conversation),
             user_errors,

@@ -7,7 +7,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::tag::Tag;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::conversations::{TagLink, untag};
 
@@ -55,7 +55,7 @@ impl UntagConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             tag_id: input_id(&input.tag_id, NodeKind::Tag)?,
         };
-        let (untagged, user_errors) = settle(untag(db(ctx)?, viewer, link).await)?;
+        let (untagged, user_errors) = settle(untag(writer(ctx)?, viewer, link).await)?;
         let (conversation, tag) = untagged.unzip();
         Ok(UntagConversationPayload {
             removed_tag_id: tag.as_ref().map(|t| NodeKind::Tag.id(t.id)),

@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::note::Note;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::notes::{NewNote, add};
@@ -68,7 +68,8 @@ impl AddNoteMutation {
             created_at: input.created_at.map(|t| t.timestamp_micros()),
         };
         let key = input.idempotency_key.as_deref();
-        let (added, user_errors) = settle(add(db(ctx)?, viewer, conversation_id, note, key).await)?;
+        let (added, user_errors) =
+            settle(add(writer(ctx)?, viewer, conversation_id, note, key).await)?;
         let (conversation, note) = added.unzip();
         Ok(AddNotePayload {
             note_edge: note.as_ref().map(note_edge),

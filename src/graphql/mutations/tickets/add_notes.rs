@@ -11,7 +11,7 @@ use crate::error::{UserError, UserErrorCode};
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::note::Note;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::{NodeKind, decode_as};
 use crate::pagination::Cursor;
 use crate::service::notes::{NewNote, Outcome, add_many};
@@ -122,7 +122,7 @@ impl AddNotesMutation {
             .collect();
         let key = input.idempotency_key.as_deref();
         let (added, user_errors) =
-            settle(add_many(db(ctx)?, viewer, conversation_id, notes, key).await)?;
+            settle(add_many(writer(ctx)?, viewer, conversation_id, notes, key).await)?;
         let (conversation, outcomes) = added.unzip();
         let results = outcomes
             .unwrap_or_default()

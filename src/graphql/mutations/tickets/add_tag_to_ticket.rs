@@ -8,7 +8,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::tag::Tag;
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::{TagLink, add_tag};
 
@@ -65,7 +65,7 @@ impl AddTagToTicketMutation {
             salience: input.salience,
             sentiment: input.sentiment,
         };
-        let (linked, user_errors) = settle(add_tag(db(ctx)?, viewer, ticket_id, link).await)?;
+        let (linked, user_errors) = settle(add_tag(writer(ctx)?, viewer, ticket_id, link).await)?;
         let (ticket, tag, tag_edge) = match linked {
             Some(linked) => {
                 let edge = linked.link.map(|l| ticket_tag_edge(&linked.tag, &l));

@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::settle;
 use crate::graphql::types::tag::Tag;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::pagination::{Cursor, KeyPart};
 use crate::service::tags::{NewTag, create};
 
@@ -59,7 +59,7 @@ impl CreateTagMutation {
             score: input.score,
         };
         let (tag, user_errors) =
-            settle(create(db(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
+            settle(create(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
         let tag_edge = tag.as_ref().map(|t| {
             let cursor = Cursor(vec![KeyPart::Text(t.name_key.clone()), KeyPart::Int(t.id)]);
             Edge::new(cursor, Tag(t.clone()))

@@ -10,7 +10,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::tickets::{NewTicket, TagLink, create};
@@ -111,7 +111,7 @@ impl CreateTicketMutation {
             tags,
         };
         let (ticket, user_errors) =
-            settle(create(db(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
+            settle(create(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
         Ok(CreateTicketPayload {
             ticket_edge: ticket.as_ref().map(ticket_edge),
             ticket: ticket.map(Ticket),

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::delete;
 
@@ -43,7 +43,7 @@ impl DeleteTicketMutation {
     ) -> Result<DeleteTicketPayload> {
         let viewer = require(ctx, Scope::TicketWrite)?;
         let ticket_id = input_id(&input.ticket_id, NodeKind::Ticket)?;
-        let (deleted, user_errors) = settle(delete(db(ctx)?, viewer, ticket_id).await)?;
+        let (deleted, user_errors) = settle(delete(writer(ctx)?, viewer, ticket_id).await)?;
         Ok(DeleteTicketPayload {
             deleted_ticket_id: deleted.map(|t| NodeKind::Ticket.id(t.id)),
             user_errors,

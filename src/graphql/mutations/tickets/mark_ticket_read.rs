@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::mark_read;
 
@@ -50,7 +50,7 @@ impl MarkTicketReadMutation {
         let viewer = require(ctx, Scope::TicketWrite)?;
         let ticket_id = input_id(&input.ticket_id, NodeKind::Ticket)?;
         let (marked, user_errors) =
-            settle(mark_read(db(ctx)?, viewer, ticket_id, input.unread).await)?;
+            settle(mark_read(writer(ctx)?, viewer, ticket_id, input.unread).await)?;
         let (ticket, count) = marked.unzip();
         Ok(MarkTicketReadPayload {
             ticket: ticket.map(Ticket),

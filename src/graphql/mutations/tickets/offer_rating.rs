@@ -9,7 +9,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::rating::Rating;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::ratings::{Offer, offer};
@@ -64,7 +64,7 @@ impl OfferRatingMutation {
             agent_id: input_id_opt(input.agent_id.as_ref(), NodeKind::Agent)?,
         };
         let (rating, user_errors) =
-            settle(offer(db(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
+            settle(offer(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
         Ok(OfferRatingPayload {
             rating_edge: rating.as_ref().map(rating_edge),
             rating: rating.map(Rating),

@@ -7,7 +7,7 @@ use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::tag::Tag;
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::remove_tag;
 
@@ -51,7 +51,8 @@ impl RemoveTagFromTicketMutation {
         let viewer = require(ctx, Scope::TicketWrite)?;
         let ticket_id = input_id(&input.ticket_id, NodeKind::Ticket)?;
         let tag_id = input_id(&input.tag_id, NodeKind::Tag)?;
-        let (linked, user_errors) = settle(remove_tag(db(ctx)?, viewer, ticket_id, tag_id).await)?;
+        let (linked, user_errors) =
+            settle(remove_tag(writer(ctx)?, viewer, ticket_id, tag_id).await)?;
         let (ticket, tag, removed_tag_id) = match linked {
             Some(linked) => (
                 Some(Ticket(linked.ticket)),

@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::rating::Rating;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::ratings::{Submission, submit};
 
@@ -53,7 +53,7 @@ impl SubmitRatingMutation {
             score: input.score,
             comment: input.comment,
         };
-        let (rating, user_errors) = settle(submit(db(ctx)?, viewer, submission).await)?;
+        let (rating, user_errors) = settle(submit(writer(ctx)?, viewer, submission).await)?;
         Ok(SubmitRatingPayload {
             rating: rating.map(Rating),
             user_errors,

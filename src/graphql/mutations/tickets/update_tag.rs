@@ -7,7 +7,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::tag::Tag;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tags::{TagChanges, update};
 
@@ -60,7 +60,7 @@ impl UpdateTagMutation {
             relevant: input.relevant,
             score: input.score,
         };
-        let (tag, user_errors) = settle(update(db(ctx)?, viewer, changes).await)?;
+        let (tag, user_errors) = settle(update(writer(ctx)?, viewer, changes).await)?;
         Ok(UpdateTagPayload {
             tag: tag.map(Tag),
             user_errors,

@@ -8,7 +8,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{db, require};
+use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::{TicketChanges, update};
 
@@ -78,7 +78,7 @@ impl UpdateTicketMutation {
             original_text: input.original_text,
             expected_updated_at: input.expected_updated_at,
         };
-        let (ticket, user_errors) = settle(update(db(ctx)?, viewer, changes).await)?;
+        let (ticket, user_errors) = settle(update(writer(ctx)?, viewer, changes).await)?;
         Ok(UpdateTicketPayload {
             ticket: ticket.map(Ticket),
             user_errors,
