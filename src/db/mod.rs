@@ -191,3 +191,37 @@ where
         async move { Ok(select.count(&db).await? as i64) }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DbArgs;
+
+    #[tokio::test]
+    async fn sqlite_writes_have_one_connection_of_their_own() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
+        let db = connect(&DbArgs::url(url, 4)).await?;
+        let writer = Writer::for_pool(&db);
+        let max = |db: &DatabaseConnection| {
+            db.get_sqlite_connection_pool()
+                .options()
+                .get_max_connections()
+        };
+        assert_eq!((max(&db), max(&writer.0)), (4, 1));
+        // The same database: what the writer commits, the readers see.
+        writer
+            .0
+            .execute_unprepared("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)")
+            .await?;
+        let read = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM t",
+            ))
+            .await?
+            .expect("a row");
+        assert_eq!(read.try_get::<i64>("", "n")?, 2);
+        Ok(())
+    }
+}
