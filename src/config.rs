@@ -40,9 +40,10 @@ pub struct DbArgs {
         default_value = "sqlite://parley.db?mode=rwc"
     )]
     pub database_url: String,
-    /// Maximum connections in the pool.
-    #[arg(long, env = "PARLEY_DB_POOL_SIZE", default_value_t = 16)]
-    pub pool_size: u32,
+    /// Maximum connections in the pool [default: 16 on PostgreSQL; on SQLite, which
+    /// runs in the server's process, 4 for reading beside the one it writes through].
+    #[arg(long, env = "PARLEY_DB_POOL_SIZE")]
+    pub pool_size: Option<u32>,
     /// Longest one SQL statement may run (PostgreSQL), e.g. `10s`.
     #[arg(long, env = "PARLEY_DB_STATEMENT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub statement_timeout: std::time::Duration,
@@ -52,11 +53,17 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// The pool's size: the one asked for, or the default for the database.
+    pub fn pool_size(&self) -> u32 {
+        let sqlite = self.database_url.starts_with("sqlite:");
+        self.pool_size.unwrap_or(if sqlite { 4 } else { 16 })
+    }
+
     /// A database URL with the other settings at their defaults.
     pub fn url(database_url: impl Into<String>, pool_size: u32) -> DbArgs {
         DbArgs {
             database_url: database_url.into(),
-            pool_size,
+            pool_size: Some(pool_size),
             statement_timeout: std::time::Duration::from_secs(10),
             acquire_timeout: std::time::Duration::from_secs(3),
         }

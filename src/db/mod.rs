@@ -23,7 +23,7 @@ use crate::pagination::{Cursor, Page, PageRequest, TotalCount};
 pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(args.database_url.clone());
     options
-        .max_connections(args.pool_size)
+        .max_connections(args.pool_size())
         .min_connections(1)
         .acquire_timeout(args.acquire_timeout)
         .connect_timeout(args.acquire_timeout)
@@ -201,7 +201,11 @@ mod tests {
     async fn sqlite_writes_have_one_connection_of_their_own() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
-        let db = connect(&DbArgs::url(url, 4)).await?;
+        let args = DbArgs {
+            pool_size: None,
+            ..DbArgs::url(url, 0)
+        };
+        let db = connect(&args).await?;
         let writer = Writer::for_pool(&db);
         let max = |db: &DatabaseConnection| {
             db.get_sqlite_connection_pool()
