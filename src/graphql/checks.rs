@@ -20,9 +20,12 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 use async_graphql::{
-    Data, ErrorExtensionValues, Executor, Request, Response, SchemaBuilder, ServerError,
+    Data, ErrorExtensionValues, Executor, Name, Request, Response, SchemaBuilder, ServerError,
     ServerResult, ValidationMode, ValidationResult, Value, Variables,
 };
 use lru::LruCache;
@@ -131,7 +134,10 @@ impl CheckedSchema {
 impl Executor for CheckedSchema {
     async fn execute(&self, request: Request) -> Response {
         let response = match self.check(request, None).await {
-            Ok(request) => self.0.schema.execute(request).await,
+            Ok(mut request) => {
+                let order = root_keys(&mut request);
+                in_order(self.0.schema.execute(request).await, &order)
+            }
             Err(refused) => refused,
         };
         with_codes(response)
@@ -145,10 +151,14 @@ impl Executor for CheckedSchema {
         let this = self.clone();
         stream::once(async move {
             match this.check(request, session.clone()).await {
-                Ok(request) => this
-                    .0
-                    .schema
-                    .execute_stream_with_session_data(request, session.unwrap_or_default()),
+                Ok(mut request) => {
+                    let order = root_keys(&mut request);
+                    this.0
+                        .schema
+                        .execute_stream_with_session_data(request, session.unwrap_or_default())
+                        .map(move |response| in_order(response, &order))
+                        .boxed()
+                }
                 Err(refused) => stream::iter([refused]).boxed(),
             }
         })
@@ -156,6 +166,63 @@ impl Executor for CheckedSchema {
         .map(with_codes)
         .boxed()
     }
+}
+
+/// The response keys of the operation's root fields, in the order the query asks for
+/// them (fragments included).
+fn root_keys(request: &mut Request) -> Vec<Name> {
+    fn collect(document: &ExecutableDocument, set: &SelectionSet, keys: &mut Vec<Name>) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = &field.node.response_key().node;
+                    if !keys.contains(key) {
+                        keys.push(key.clone());
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    collect(document, &fragment.node.selection_set.node, keys)
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        collect(document, &fragment.node.selection_set.node, keys)
+                    }
+                }
+            }
+        }
+    }
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return Vec::new();
+    };
+    let operation = match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
+        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
+    };
+    let mut keys = Vec::new();
+    if let Some(operation) = operation {
+        collect(document, &operation.node.selection_set.node, &mut keys);
+    }
+    keys
+}
+
+/// `response` with its root fields in `order`. async-graphql answers the fields of a
+/// merged root (`Query`, `Mutation`) grouped by the part of the root that defines
+/// them (async-graphql#612); the spec has a response follow the query's order.
+fn in_order(mut response: Response, order: &[Name]) -> Response {
+    if let Value::Object(data) = &mut response.data {
+        let mut ordered = IndexMap::with_capacity(data.len());
+        for key in order {
+            if let Some(value) = data.shift_remove(key) {
+                ordered.insert(key.clone(), value);
+            }
+        }
+        ordered.extend(data.drain(..));
+        *data = ordered;
+    }
+    response
 }
 
 /// A value of type `T` in request data.

@@ -598,3 +598,30 @@ async fn similar_tags_are_the_tags_used_together() {
         .await;
     assert_eq!(reply.code(), "BAD_USER_INPUT");
 }
+
+/// Root fields come back in the order the query asks for them, whichever part of the
+/// merged root defines them, fragments included.
+#[tokio::test]
+async fn root_fields_come_back_in_query_order() {
+    let server = TestServer::start(1, 3).await;
+    let token = server.token().await;
+    let query = "query { conversations(first: 1) { totalCount } rateLimit { cost } \
+                 b: tags(first: 1) { totalCount } viewer { scopes } \
+                 ... on Query { a: tags(first: 1) { totalCount } } }";
+    let text = reqwest::Client::new()
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(&token)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let at = |key: &str| {
+        text.find(&format!("\"{key}\":"))
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+    };
+    let positions = ["conversations", "rateLimit", "b", "viewer", "a"].map(at);
+    assert!(positions.is_sorted(), "{text}");
+}
