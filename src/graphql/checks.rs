@@ -88,13 +88,14 @@ impl CheckedSchema {
         self.0.schema.sdl()
     }
 
-    /// `request` ready to execute, or the response that refuses it. The viewer and
-    /// the charge come from the request's data or, on a websocket, the session's.
+    /// `request` ready to execute with the response keys of its root fields in query
+    /// order, or the response that refuses it. The viewer and the charge come from
+    /// the request's data or, on a websocket, the session's.
     async fn check(
         &self,
         request: Request,
         session: Option<Arc<Data>>,
-    ) -> Result<Request, Response> {
+    ) -> Result<(Request, Vec<Name>), Response> {
         let mut request = match &self.0.persisted {
             Some(store) => store
                 .resolve(request)
@@ -126,18 +127,16 @@ impl CheckedSchema {
         if let Some(refused) = verdict.next().await.filter(Response::is_err) {
             return Err(refused);
         }
+        let order = root_keys(&document, request.operation_name.as_deref());
         request.set_parsed_query(document);
-        Ok(request)
+        Ok((request, order))
     }
 }
 
 impl Executor for CheckedSchema {
     async fn execute(&self, request: Request) -> Response {
         let response = match self.check(request, None).await {
-            Ok(mut request) => {
-                let order = root_keys(&mut request);
-                in_order(self.0.schema.execute(request).await, &order)
-            }
+            Ok((request, order)) => in_order(self.0.schema.execute(request).await, &order),
             Err(refused) => refused,
         };
         with_codes(response)
@@ -151,14 +150,12 @@ impl Executor for CheckedSchema {
         let this = self.clone();
         stream::once(async move {
             match this.check(request, session.clone()).await {
-                Ok(mut request) => {
-                    let order = root_keys(&mut request);
-                    this.0
-                        .schema
-                        .execute_stream_with_session_data(request, session.unwrap_or_default())
-                        .map(move |response| in_order(response, &order))
-                        .boxed()
-                }
+                Ok((request, order)) => this
+                    .0
+                    .schema
+                    .execute_stream_with_session_data(request, session.unwrap_or_default())
+                    .map(move |response| in_order(response, &order))
+                    .boxed(),
                 Err(refused) => stream::iter([refused]).boxed(),
             }
         })
@@ -170,7 +167,7 @@ impl Executor for CheckedSchema {
 
 /// The response keys of the operation's root fields, in the order the query asks for
 /// them (fragments included).
-fn root_keys(request: &mut Request) -> Vec<Name> {
+fn root_keys(document: &ExecutableDocument, operation: Option<&str>) -> Vec<Name> {
     fn collect(document: &ExecutableDocument, set: &SelectionSet, keys: &mut Vec<Name>) {
         for selection in &set.items {
             match &selection.node {
@@ -192,13 +189,9 @@ fn root_keys(request: &mut Request) -> Vec<Name> {
             }
         }
     }
-    let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return Vec::new();
-    };
-    let operation = match (&document.operations, name) {
+    let operation = match (&document.operations, operation) {
         (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
         (DocumentOperations::Multiple(operations), None) => operations.values().next(),
     };
     let mut keys = Vec::new();
