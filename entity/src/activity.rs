@@ -37,6 +37,24 @@ pub struct Model {
     pub ticket_id: Option<i64>,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    conversation_id,
+    kind,
+    actor_id,
+    occurred_at,
+    agent_id,
+    from_agent_id,
+    from_queue_id,
+    to_queue_id,
+    tag_id,
+    message_id,
+    note_id,
+    rating_id,
+    ticket_id
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(id, tenant_id, name, email, role, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -29,6 +29,20 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    external_id,
+    email,
+    first_name,
+    last_name,
+    organization_name,
+    organization_domain,
+    avatar_url,
+    anonymized_at,
+    created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

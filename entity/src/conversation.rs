@@ -44,6 +44,32 @@ pub struct Model {
     pub anonymized_at: Option<i64>,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    number,
+    external_id,
+    channel,
+    direction,
+    state,
+    subject,
+    language,
+    requester_id,
+    assignee_id,
+    assigned_at,
+    queue_id,
+    queued_at,
+    parent_id,
+    last_message_id,
+    sentiment_trend,
+    version,
+    created_at,
+    updated_at,
+    state_updated_at,
+    closed_at,
+    anonymized_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

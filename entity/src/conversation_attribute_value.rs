@@ -21,6 +21,15 @@ pub struct Model {
     pub updated_at: i64,
 }
 
+crate::from_row::from_row!(
+    tenant_id,
+    conversation_id,
+    definition_id,
+    text,
+    values,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

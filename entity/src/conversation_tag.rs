@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(tenant_id, conversation_id, tag_id, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

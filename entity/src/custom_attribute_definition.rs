@@ -25,6 +25,8 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(id, tenant_id, identifier, name, kind, options, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(tenant_id, key, operation, fingerprint, result, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

@@ -23,3 +23,7 @@ pub mod tenant;
 pub mod tenant_counter;
 pub mod ticket;
 pub mod ticket_tag;
+
+mod from_row;
+
+pub use from_row::{ByPosition, FromRow};

@@ -34,6 +34,24 @@ pub struct Model {
     pub anonymized_at: Option<i64>,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    conversation_id,
+    direction,
+    role,
+    author_agent_id,
+    author_contact_id,
+    text,
+    html,
+    external_id,
+    language,
+    modality,
+    sentiment,
+    created_at,
+    anonymized_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -18,6 +18,16 @@ pub struct Model {
     pub anonymized_at: Option<i64>,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    conversation_id,
+    author_id,
+    body,
+    created_at,
+    anonymized_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(id, tenant_id, name, created_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -29,6 +29,21 @@ pub struct Model {
     pub submitted_at: Option<i64>,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    conversation_id,
+    rating_type,
+    status,
+    score,
+    comment,
+    agent_id,
+    contact_id,
+    language,
+    offered_at,
+    submitted_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -28,6 +28,19 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    name,
+    name_key,
+    state,
+    relevant,
+    score,
+    tickets_count,
+    conversations_count,
+    created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

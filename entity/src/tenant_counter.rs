@@ -20,6 +20,8 @@ pub struct Model {
     pub value: i64,
 }
 
+crate::from_row::from_row!(tenant_id, name, value);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

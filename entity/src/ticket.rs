@@ -44,6 +44,27 @@ pub struct Model {
     pub updated_at: i64,
 }
 
+crate::from_row::from_row!(
+    id,
+    tenant_id,
+    number,
+    external_id,
+    conversation_id,
+    source,
+    sender,
+    original_text,
+    original_html,
+    cleanest_body,
+    status,
+    priority,
+    sla_due_at,
+    ai_resolved,
+    escalation_reason,
+    unread,
+    created_at,
+    updated_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

@@ -19,6 +19,10 @@ pub struct Model {
     pub created_at: i64,
 }
 
+crate::from_row::from_row!(
+    tenant_id, ticket_id, tag_id, salience, sentiment, created_at
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

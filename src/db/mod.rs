@@ -5,6 +5,7 @@ mod stats;
 
 use std::time::Duration;
 
+use entity::{ByPosition, FromRow};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
@@ -118,9 +119,21 @@ pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 /// A table whose rows belong to one tenant each.
-pub trait Tenanted: EntityTrait {
+pub trait Tenanted: EntityTrait<Model: FromRow> {
     /// The `tenant_id` column.
     fn tenant_column() -> Self::Column;
+}
+
+/// The rows of `select`, decoded by position (see [`FromRow`]).
+pub async fn all<E>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+) -> Result<Vec<E::Model>, sea_orm::DbErr>
+where
+    E: EntityTrait<Model: FromRow>,
+{
+    let rows = select.into_model::<ByPosition<E::Model>>().all(db).await?;
+    Ok(rows.into_iter().map(|row| row.0).collect())
 }
 
 /// `SELECT ... FROM <table> WHERE tenant_id = ?`: every read starts here.
@@ -156,7 +169,7 @@ tenanted!(
 );
 
 /// Reads one keyset page of `select`, sorted by `sort` in `order` (one statement).
-pub async fn page<E: EntityTrait>(
+pub async fn page<E: EntityTrait<Model: FromRow>>(
     db: &DatabaseConnection,
     mut select: Select<E>,
     sort: [E::Column; 2],
@@ -171,7 +184,7 @@ pub async fn page<E: EntityTrait>(
     for column in sort {
         select = select.order_by(column, read.clone());
     }
-    let rows = select.limit(page.limit + 1).all(db).await?;
+    let rows = all(db, select.limit(page.limit + 1)).await?;
     Ok(page.finish(
         rows.into_iter()
             .map(|row| (Cursor::of(&row, &sort), row))

@@ -117,8 +117,7 @@ pub(crate) async fn list<E, N>(
     node: impl FnMut(E::Model) -> N,
 ) -> Result<Conn<N>>
 where
-    E: EntityTrait,
-    E::Model: Sync,
+    E: EntityTrait<Model: entity::FromRow + Sync>,
     N: OutputType,
 {
     let db = db(ctx)?;

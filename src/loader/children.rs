@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use derive_where::derive_where;
+use entity::ByPosition;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, Query, WindowStatement};
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QuerySelect, QueryTrait,
@@ -119,11 +120,12 @@ where
             let statement = self.db.get_database_backend().build(&outer);
             let rows = R::Entity::find()
                 .from_raw_sql(statement)
+                .into_model::<ByPosition<Model<R>>>()
                 .all(&self.db)
                 .await
                 .map_err(|e| Arc::new(e.into()))?;
             let mut per_parent: HashMap<i64, Vec<(Cursor, Model<R>)>> = HashMap::new();
-            for row in rows {
+            for ByPosition(row) in rows {
                 if let Some(parent) = int_of(&row, R::parent()) {
                     per_parent
                         .entry(parent)

@@ -9,7 +9,7 @@ use derive_where::derive_where;
 use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Value};
 
 use super::{DbLoader, LoadError, by_tenant};
-use crate::db::{Tenanted, scoped};
+use crate::db::{Tenanted, all, scoped};
 
 /// A table with an `id` primary key.
 pub trait HasId: Tenanted {
@@ -55,11 +55,12 @@ where
     async fn load(&self, keys: &[RowById<E>]) -> Result<HashMap<RowById<E>, E::Model>, LoadError> {
         let mut out = HashMap::with_capacity(keys.len());
         for (tenant, ids) in by_tenant(keys, |k| &k.tenant, |k| k.id) {
-            let rows = scoped::<E>(&tenant)
-                .filter(E::id_column().is_in(ids))
-                .all(&self.db)
-                .await
-                .map_err(|e| Arc::new(e.into()))?;
+            let rows = all(
+                &self.db,
+                scoped::<E>(&tenant).filter(E::id_column().is_in(ids)),
+            )
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
             for row in rows {
                 if let Some(id) = int_of(&row, E::id_column()) {
                     out.insert(RowById::new(&tenant, id), row);

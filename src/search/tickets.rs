@@ -1,10 +1,10 @@
 //! Ranked ticket search over the original text and the cleanest body.
 
-use entity::ticket;
+use entity::{FromRow, ticket};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, JoinType, Order};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, PaginatorTrait, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ConnectionTrait, DatabaseConnection, DbBackend, PaginatorTrait, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
 use super::SearchQuery;
@@ -85,7 +85,7 @@ pub async fn search(
         .build(backend);
     let mut rows = Vec::new();
     for row in db.query_all_raw(statement).await? {
-        let ticket = ticket::Model::from_query_result(&row, "")?;
+        let ticket = ticket::Model::from_row(&row)?;
         let rank: f64 = row.try_get("", "rank")?;
         rows.push((cursor(rank, ticket.id), TicketHit { ticket, rank }));
     }
