@@ -1,6 +1,7 @@
 //! Rows decoded by position. sea-orm's derived `FromQueryResult` looks every column up
-//! by name (a hash of the name per column and row) and, for each NULL, formats an error
-//! it then discards; the read paths that load many rows decode them by position instead.
+//! by name (a hash of the name per column and row, and for each NULL the quoted name
+//! formatted into an error it then discards); the read paths that load many rows decode
+//! them by position instead.
 
 use sea_orm::{DbErr, FromQueryResult, QueryResult, TryGetable};
 
