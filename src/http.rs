@@ -26,6 +26,7 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub options: Arc<HttpOptions>,
     pub metrics: Metrics,
     pub limiter: Limiter,
+    /// Turns to execute a GraphQL request (see `HttpOptions::max_concurrent_requests`).
+    pub turns: Option<Arc<Semaphore>>,
     pub persisted: Option<Store>,
     /// The feed of subscriptions, closed when the server shuts down.
     pub events: Events,
@@ -94,6 +97,9 @@ impl AppState {
             persisted.clone(),
             events.clone(),
         );
+        let turns = options
+            .concurrent_requests()
+            .map(|n| Arc::new(Semaphore::new(n)));
         Ok(AppState {
             schema,
             db,
@@ -103,6 +109,7 @@ impl AppState {
             options: Arc::new(options),
             metrics: Metrics::new(),
             limiter,
+            turns,
             persisted,
             events,
             sockets: TaskTracker::new(),
@@ -457,7 +464,13 @@ async fn execute(
         .data(auth)
         .data(Arc::new(loaders))
         .data(charge.clone());
-    let run = track(stats.clone(), batches.run(app.schema.execute_batch(batch)));
+    let run = async {
+        let _turn = match &app.turns {
+            Some(turns) => Some(turns.acquire().await),
+            None => None,
+        };
+        track(stats.clone(), batches.run(app.schema.execute_batch(batch))).await
+    };
     let timeout = app.options.request_timeout;
     let span = tracing::info_span!(
         "graphql",

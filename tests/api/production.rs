@@ -1,5 +1,6 @@
-//! Production switches: request ids, CORS, introspection and GraphiQL off, and a
-//! request timeout that rolls back what the request began.
+//! Production switches: request ids, CORS, introspection and GraphiQL off, a request
+//! timeout that rolls back what the request began, and the limit on requests executing
+//! at once.
 
 use std::time::Duration;
 
@@ -274,4 +275,70 @@ async fn traces_reach_a_configured_otlp_collector() {
     assert!(contains(b"parley"), "the service is named");
     assert!(contains(b"graphql"), "the GraphQL span is there");
     assert!(contains(b"TracedInbox"), "with its operation name");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_beyond_the_concurrency_limit_wait_their_turn() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let options = HttpOptions {
+        max_concurrent_requests: Some(1),
+        ..HttpOptions::default()
+    };
+    let server = TestServer::start_options(1, 3, options).await;
+    let token = server.token().await;
+    let conv = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq("tenant-1"))
+        .filter(conversation::Column::State.ne(entity::enums::ConversationState::Closed))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // A writer outside the server holds the conversation, so the mutation below keeps
+    // the one turn until the writer lets go.
+    let blocker = parley::service::begin(&server.db).await.unwrap();
+    if blocker.get_database_backend() == DbBackend::Postgres {
+        let lock = format!(
+            "SELECT id FROM conversations WHERE id = {} FOR UPDATE",
+            conv.id
+        );
+        blocker
+            .execute_raw(Statement::from_string(DbBackend::Postgres, lock))
+            .await
+            .unwrap();
+    }
+    let server = std::sync::Arc::new(server);
+    let mutation = tokio::spawn({
+        let (server, token) = (server.clone(), token.clone());
+        async move {
+            let close = "mutation($c: ID!) { closeConversation(input: {conversationId: $c}) { conversation { state } } }";
+            let vars = json!({ "c": gid(NodeKind::Conversation, conv.id) });
+            server.post(Some(&token), close, vars).await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let read = tokio::spawn({
+        let (server, token) = (server.clone(), token.clone());
+        async move {
+            let list = "{ conversations { totalCount } }";
+            server.post(Some(&token), list, json!({})).await
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        !read.is_finished(),
+        "the read waits while the mutation has the turn"
+    );
+    blocker.rollback().await.unwrap();
+    let closed = mutation.await.unwrap();
+    assert_eq!(
+        closed.data()["closeConversation"]["conversation"]["state"],
+        "CLOSED"
+    );
+    let listed = read.await.unwrap();
+    assert_eq!(
+        listed.data()["conversations"]["totalCount"],
+        3,
+        "then it runs"
+    );
 }
