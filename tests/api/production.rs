@@ -112,33 +112,14 @@ async fn introspection_and_graphiql_can_be_switched_off() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_that_times_out_is_refused_and_rolled_back() {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
     let options = HttpOptions {
         request_timeout: Duration::from_secs(1),
         ..HttpOptions::default()
     };
     let server = TestServer::start_options(1, 5, options).await;
     let token = server.token().await;
-    let conv = conversation::Entity::find()
-        .filter(conversation::Column::TenantId.eq("tenant-1"))
-        .filter(conversation::Column::State.ne(entity::enums::ConversationState::Closed))
-        .one(&server.db)
-        .await
-        .unwrap()
-        .unwrap();
-    // Another writer holds the conversation (SQLite: the write lock; PostgreSQL: the row).
-    let blocker = parley::service::begin(&server.db).await.unwrap();
-    if blocker.get_database_backend() == DbBackend::Postgres {
-        let lock = format!(
-            "SELECT id FROM conversations WHERE id = {} FOR UPDATE",
-            conv.id
-        );
-        blocker
-            .execute_raw(Statement::from_string(DbBackend::Postgres, lock))
-            .await
-            .unwrap();
-    }
+    // Another writer holds the conversation, so closing it has to wait.
+    let (conv, blocker) = hold_an_open_conversation(&server).await;
     let mutation = "mutation($c: ID!) { closeConversation(input: {conversationId: $c}) { conversation { state } } }";
     let reply = server
         .post(
@@ -279,34 +260,15 @@ async fn traces_reach_a_configured_otlp_collector() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_beyond_the_concurrency_limit_wait_their_turn() {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-
     let options = HttpOptions {
         max_concurrent_requests: Some(1),
         ..HttpOptions::default()
     };
     let server = TestServer::start_options(1, 3, options).await;
     let token = server.token().await;
-    let conv = conversation::Entity::find()
-        .filter(conversation::Column::TenantId.eq("tenant-1"))
-        .filter(conversation::Column::State.ne(entity::enums::ConversationState::Closed))
-        .one(&server.db)
-        .await
-        .unwrap()
-        .unwrap();
     // A writer outside the server holds the conversation, so the mutation below keeps
     // the one turn until the writer lets go.
-    let blocker = parley::service::begin(&server.db).await.unwrap();
-    if blocker.get_database_backend() == DbBackend::Postgres {
-        let lock = format!(
-            "SELECT id FROM conversations WHERE id = {} FOR UPDATE",
-            conv.id
-        );
-        blocker
-            .execute_raw(Statement::from_string(DbBackend::Postgres, lock))
-            .await
-            .unwrap();
-    }
+    let (conv, blocker) = hold_an_open_conversation(&server).await;
     let server = std::sync::Arc::new(server);
     let mutation = tokio::spawn({
         let (server, token) = (server.clone(), token.clone());
@@ -341,4 +303,32 @@ async fn requests_beyond_the_concurrency_limit_wait_their_turn() {
         3,
         "then it runs"
     );
+}
+
+/// An open conversation of tenant-1, and a transaction outside the server that holds it
+/// (SQLite: the write lock; PostgreSQL: the row) until it is rolled back.
+async fn hold_an_open_conversation(
+    server: &TestServer,
+) -> (conversation::Model, sea_orm::DatabaseTransaction) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let conv = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq("tenant-1"))
+        .filter(conversation::Column::State.ne(entity::enums::ConversationState::Closed))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let blocker = parley::service::begin(&server.db).await.unwrap();
+    if blocker.get_database_backend() == DbBackend::Postgres {
+        let lock = format!(
+            "SELECT id FROM conversations WHERE id = {} FOR UPDATE",
+            conv.id
+        );
+        blocker
+            .execute_raw(Statement::from_string(DbBackend::Postgres, lock))
+            .await
+            .unwrap();
+    }
+    (conv, blocker)
 }
