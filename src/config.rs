@@ -186,6 +186,13 @@ pub struct HttpOptions {
     /// Code Generator's `persistedDocuments` writes it); clients may send the hash alone.
     #[arg(long, env = "PARLEY_ALLOWED_OPERATIONS")]
     pub allowed_operations: Option<PathBuf>,
+    /// How long the answer to "does this token's tenant exist, and is its agent one of
+    /// the tenant's agents?" is remembered (a deleted agent's tokens work this long).
+    #[arg(long, env = "PARLEY_AUTH_CACHE_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub auth_cache_ttl: std::time::Duration,
+    /// How many (tenant, agent) answers are remembered; 0 checks every request.
+    #[arg(long, env = "PARLEY_AUTH_CACHE_SIZE", default_value_t = 10_000)]
+    pub auth_cache_size: usize,
 }
 
 impl Default for HttpOptions {
@@ -198,6 +205,8 @@ impl Default for HttpOptions {
             max_concurrent_requests: None,
             apq_cache_size: 1000,
             allowed_operations: None,
+            auth_cache_ttl: std::time::Duration::from_secs(30),
+            auth_cache_size: 10_000,
         }
     }
 }

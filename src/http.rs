@@ -34,7 +34,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
-use crate::auth::{Auth, JwtConfig};
+use crate::auth::{Accounts, JwtConfig};
 use crate::config::HttpOptions;
 use crate::db::{SqlStats, track};
 use crate::events::{Events, LAST_EVENT_WAIT};
@@ -60,6 +60,8 @@ pub struct AppState {
     pub schema: CheckedSchema,
     pub db: DatabaseConnection,
     pub jwt: JwtConfig,
+    /// Which tenants and agents tokens may name (see [`Accounts`]).
+    pub accounts: Accounts,
     pub graphiql: Arc<GraphiqlDefaults>,
     pub limits: Arc<Limits>,
     pub options: Arc<HttpOptions>,
@@ -89,6 +91,7 @@ impl AppState {
             None => Store::automatic(options.apq_cache_size),
         };
         let events = Events::start(db.clone());
+        let accounts = Accounts::new(db.clone(), options.auth_cache_ttl, options.auth_cache_size);
         let schema = crate::schema(
             db.clone(),
             &limits,
@@ -104,6 +107,7 @@ impl AppState {
             schema,
             db,
             jwt,
+            accounts,
             graphiql: Arc::new(graphiql),
             limits: Arc::new(limits),
             options: Arc::new(options),
@@ -450,7 +454,7 @@ async fn execute(
         return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
     }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let auth = Auth::from_header(&app.jwt, header);
+    let auth = app.accounts.authenticate(&app.jwt, header).await;
     let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
     let charge = Arc::new(Charge::default());
     let stats = Arc::new(SqlStats::default());
@@ -665,7 +669,7 @@ async fn subscriptions(
                     closing.await;
                     tokio::time::sleep(LAST_EVENT_WAIT * 3).await;
                 });
-                let (jwt, db) = (app.jwt.clone(), app.db.clone());
+                let (jwt, db, accounts) = (app.jwt.clone(), app.db.clone(), app.accounts.clone());
                 app.metrics.subscriptions.inc();
                 let messages = (&mut sink)
                     .with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
@@ -674,7 +678,7 @@ async fn subscriptions(
                         let header = ["Authorization", "authorization"]
                             .iter()
                             .find_map(|k| payload.get(*k)?.as_str());
-                        let auth = Auth::from_header(&jwt, header);
+                        let auth = accounts.authenticate(&jwt, header).await;
                         if let Err(err) = &auth.0 {
                             return Err(async_graphql::Error::new(format!(
                                 "{REFUSED}{}",
@@ -727,8 +731,12 @@ async fn graphiql(State(app): State<AppState>) -> Html<String> {
     Html(include_str!("graphiql.html").replace("__PARLEY_CONFIG__", &config))
 }
 
-/// The SDL of the running schema.
+/// The SDL of the running schema; not found when introspection is off, since the SDL
+/// tells everything introspection would.
 async fn schema_sdl(State(app): State<AppState>) -> Response {
+    if !app.options.introspection {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     (
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],
         app.schema.sdl(),

@@ -1,11 +1,13 @@
 //! Authentication at the edge: a bearer JWT becomes a typed [`Viewer`] once per
 //! request; resolvers only ask the viewer for scopes.
 
+mod accounts;
 mod jwt;
 mod scope;
 
 use std::sync::Arc;
 
+pub use accounts::Accounts;
 pub use jwt::{Claims, JwtConfig, KeySource, parse_agent};
 pub use scope::{Scope, Scopes};
 

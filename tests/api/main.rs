@@ -22,6 +22,7 @@ mod production;
 mod queries;
 mod rate_limit;
 mod schema;
+mod scopes;
 mod search;
 mod security;
 mod statements;
