@@ -17,6 +17,7 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at start-up; boxing would buy nothing
 pub enum Command {
     /// Migrate the database, then serve GraphQL over HTTP.
     Serve(ServeArgs),

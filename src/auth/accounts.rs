@@ -36,8 +36,11 @@ struct Inner {
     db: DatabaseConnection,
     ttl: Duration,
     /// None when caching is off (no capacity or no lifetime).
-    known: Option<Mutex<LruCache<(Arc<str>, i64), (Instant, Standing)>>>,
+    known: Option<Mutex<Remembered>>,
 }
+
+/// Each (tenant, agent) pair's standing and when it was looked up.
+type Remembered = LruCache<(Arc<str>, i64), (Instant, Standing)>;
 
 impl Accounts {
     /// Checks against `db`, remembering up to `capacity` answers for `ttl` each.

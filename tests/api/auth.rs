@@ -260,13 +260,17 @@ async fn tokens_for_unknown_tenants_or_agents_are_unauthenticated() {
     let counts = || async {
         (
             note::Entity::find().count(&server.db).await.unwrap(),
-            conversation::Entity::find().count(&server.db).await.unwrap(),
+            conversation::Entity::find()
+                .count(&server.db)
+                .await
+                .unwrap(),
             activity::Entity::find().count(&server.db).await.unwrap(),
         )
     };
     let before = counts().await;
     let add_note = "mutation($input: AddNoteInput!) { addNote(input: $input) { note { id } userErrors { code } } }";
-    let create = "mutation { createConversation(input: {subject: \"hi\"}) { conversation { id } } }";
+    let create =
+        "mutation { createConversation(input: {subject: \"hi\"}) { conversation { id } } }";
     let cases = [
         ("unknown tenant", mint("tenant-404", agent1)),
         ("unknown agent", mint("tenant-1", 999_999)),
@@ -322,7 +326,9 @@ async fn a_deleted_agent_is_refused_once_the_remembered_answer_expires() {
         .await
         .unwrap();
     // Remembered for the TTL (so a request costs no query), then looked up again.
-    let reply = server.post(Some(&token), "{ viewer { scopes } }", json!({})).await;
+    let reply = server
+        .post(Some(&token), "{ viewer { scopes } }", json!({}))
+        .await;
     assert!(reply.body.get("errors").is_none(), "{:#}", reply.body);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let reply = server.post(Some(&token), VIEWER, json!({})).await;

@@ -11,9 +11,9 @@ use async_graphql_parser::types::{
 };
 use entity::enums::{ConversationState, TagState};
 use entity::{conversation, custom_attribute_definition as definition, queue, tag, ticket};
+use futures_util::{SinkExt, StreamExt};
 use parley::ids::NodeKind;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -72,7 +72,13 @@ fn everything(types: &HashMap<String, TypeDefinition>, name: &str, depth: usize)
         let arms: Vec<String> = union
             .members
             .iter()
-            .map(|m| format!("... on {} {{ {} }}", m.node, everything(types, &m.node, depth)))
+            .map(|m| {
+                format!(
+                    "... on {} {{ {} }}",
+                    m.node,
+                    everything(types, &m.node, depth)
+                )
+            })
             .collect();
         return format!("__typename {}", arms.join(" "));
     }
@@ -173,76 +179,118 @@ fn id(known: &Known, key: &str) -> String {
 type Case = (&'static str, &'static str, fn(&Known) -> Value);
 
 const CASES: [Case; 24] = [
-    ("createConversation", "conversation:write", |_| {
-        json!({ "subject": "Where is my order?", "message": { "text": "It is late." } })
-    }),
+    (
+        "createConversation",
+        "conversation:write",
+        |_| json!({ "subject": "Where is my order?", "message": { "text": "It is late." } }),
+    ),
     ("importConversation", "conversation:write", |_| {
         json!({ "subject": "Imported", "requesterEmail": "imported@example.com",
                 "messages": [{ "text": "From the old system." }] })
     }),
-    ("claimConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "force": true })
-    }),
-    ("transferConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "queueId": id(k, "queue") })
-    }),
-    ("tagConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "tagId": id(k, "tag") })
-    }),
-    ("untagConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "tagId": id(k, "tag") })
-    }),
-    ("addMessage", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "text": "We are on it." })
-    }),
-    ("addNote", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "body": "Customer is a VIP." })
-    }),
+    (
+        "claimConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "force": true }),
+    ),
+    (
+        "transferConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "queueId": id(k, "queue") }),
+    ),
+    (
+        "tagConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "tagId": id(k, "tag") }),
+    ),
+    (
+        "untagConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "tagId": id(k, "tag") }),
+    ),
+    (
+        "addMessage",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "text": "We are on it." }),
+    ),
+    (
+        "addNote",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "body": "Customer is a VIP." }),
+    ),
     ("addNotes", "conversation:write", |k| {
         json!({ "conversationId": id(k, "conversation"),
                 "notes": [{ "body": "First." }, { "body": "Second." }] })
     }),
-    ("offerRating", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation"), "ratingType": "CSAT" })
-    }),
-    ("submitRating", "conversation:write", |k| {
-        json!({ "ratingId": id(k, "offerRating.rating"), "score": 5, "comment": "Great help." })
-    }),
+    (
+        "offerRating",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "ratingType": "CSAT" }),
+    ),
+    (
+        "submitRating",
+        "conversation:write",
+        |k| json!({ "ratingId": id(k, "offerRating.rating"), "score": 5, "comment": "Great help." }),
+    ),
     ("setCustomAttributes", "conversation:write", |k| {
         json!({ "conversationId": id(k, "conversation"),
                 "values": [{ "definitionId": id(k, "definition"), "text": "ORD-42" }] })
     }),
-    ("closeConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation") })
-    }),
-    ("reopenConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "conversation") })
-    }),
-    ("anonymizeMessage", "conversation:write", |k| {
-        json!({ "messageId": id(k, "addMessage.message") })
-    }),
-    ("anonymizeConversation", "conversation:write", |k| {
-        json!({ "conversationId": id(k, "createConversation.conversation"), "force": true })
-    }),
+    (
+        "closeConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation") }),
+    ),
+    (
+        "reopenConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation") }),
+    ),
+    (
+        "anonymizeMessage",
+        "conversation:write",
+        |k| json!({ "messageId": id(k, "addMessage.message") }),
+    ),
+    (
+        "anonymizeConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "createConversation.conversation"), "force": true }),
+    ),
     ("createTicket", "ticket:write", |k| {
         json!({ "conversationId": id(k, "conversation"), "originalText": "My order is late.",
                 "sender": "ada@example.com" })
     }),
-    ("updateTicket", "ticket:write", |k| {
-        json!({ "ticketId": id(k, "ticket"), "priority": "HIGH" })
-    }),
-    ("addTagToTicket", "ticket:write", |k| {
-        json!({ "ticketId": id(k, "ticket"), "tagId": id(k, "tag"), "salience": 0.5, "sentiment": 0.1 })
-    }),
-    ("removeTagFromTicket", "ticket:write", |k| {
-        json!({ "ticketId": id(k, "ticket"), "tagId": id(k, "tag") })
-    }),
-    ("markTicketRead", "ticket:write", |k| json!({ "ticketId": id(k, "ticket") })),
-    ("deleteTicket", "ticket:write", |k| {
-        json!({ "ticketId": id(k, "createTicket.ticket") })
-    }),
+    (
+        "updateTicket",
+        "ticket:write",
+        |k| json!({ "ticketId": id(k, "ticket"), "priority": "HIGH" }),
+    ),
+    (
+        "addTagToTicket",
+        "ticket:write",
+        |k| json!({ "ticketId": id(k, "ticket"), "tagId": id(k, "tag"), "salience": 0.5, "sentiment": 0.1 }),
+    ),
+    (
+        "removeTagFromTicket",
+        "ticket:write",
+        |k| json!({ "ticketId": id(k, "ticket"), "tagId": id(k, "tag") }),
+    ),
+    (
+        "markTicketRead",
+        "ticket:write",
+        |k| json!({ "ticketId": id(k, "ticket") }),
+    ),
+    (
+        "deleteTicket",
+        "ticket:write",
+        |k| json!({ "ticketId": id(k, "createTicket.ticket") }),
+    ),
     ("createTag", "admin", |_| json!({ "name": "Fresh topic" })),
-    ("updateTag", "admin", |k| json!({ "tagId": id(k, "tag"), "relevant": false })),
+    (
+        "updateTag",
+        "admin",
+        |k| json!({ "tagId": id(k, "tag"), "relevant": false }),
+    ),
 ];
 
 /// Global IDs of tenant-1 rows the table writes to.
@@ -305,12 +353,7 @@ async fn seeded(server: &TestServer) -> Known {
 fn mutations(types: &HashMap<String, TypeDefinition>) -> HashMap<String, String> {
     fields(&types["Mutation"])
         .into_iter()
-        .map(|f| {
-            (
-                f.name.node.to_string(),
-                base(&f.ty.node).to_owned(),
-            )
-        })
+        .map(|f| (f.name.node.to_string(), base(&f.ty.node).to_owned()))
         .collect()
 }
 
@@ -364,10 +407,15 @@ async fn every_mutation_payload_hides_data_from_a_write_only_token() {
 
         let has_objects = fields(&types[payload.as_str()]).iter().any(|f| {
             let kind = types.get(base(&f.ty.node)).map(|t| &t.kind);
-            f.name.node != "userErrors" && matches!(kind, Some(TypeKind::Object(_) | TypeKind::Union(_)))
+            f.name.node != "userErrors"
+                && matches!(kind, Some(TypeKind::Object(_) | TypeKind::Union(_)))
         });
         if has_objects {
-            assert!(!errors.is_empty(), "{name}: data was refused: {:#}", reply.body);
+            assert!(
+                !errors.is_empty(),
+                "{name}: data was refused: {:#}",
+                reply.body
+            );
         }
         // The ids of what changed stay readable, for the next cases too.
         for (field, value) in data.as_object().unwrap() {
@@ -375,7 +423,14 @@ async fn every_mutation_payload_hides_data_from_a_write_only_token() {
                 known.insert(format!("{name}.{field}"), id.to_owned());
             }
         }
-        if ["createConversation", "offerRating", "addMessage", "createTicket"].contains(&name) {
+        if [
+            "createConversation",
+            "offerRating",
+            "addMessage",
+            "createTicket",
+        ]
+        .contains(&name)
+        {
             assert!(
                 known.keys().any(|k| k.starts_with(&format!("{name}."))),
                 "{name} returned the new object's id: {data:#}"
@@ -389,7 +444,10 @@ async fn readers_still_read_what_payloads_return() {
     let server = TestServer::start(1, 5).await;
     let known = seeded(&server).await;
     let token = server
-        .token_for("tenant-1", "conversation:read conversation:write ticket:read ticket:write")
+        .token_for(
+            "tenant-1",
+            "conversation:read conversation:write ticket:read ticket:write",
+        )
         .await;
     let reply = server
         .post(
@@ -441,9 +499,16 @@ async fn the_reported_payload_leaks_are_forbidden() {
         assert_eq!(reply.code(), "FORBIDDEN", "{name}: {:#}", reply.body);
         let payload = &reply.body["data"][name];
         assert!(payload["data"].is_null(), "{name}: {payload:#}");
-        assert!(payload["unreadTicketCount"].is_null(), "{name}: {payload:#}");
         assert!(
-            payload.as_object().unwrap().values().any(|v| v["id"].is_string()),
+            payload["unreadTicketCount"].is_null(),
+            "{name}: {payload:#}"
+        );
+        assert!(
+            payload
+                .as_object()
+                .unwrap()
+                .values()
+                .any(|v| v["id"].is_string()),
             "{name} still returns the id: {payload:#}"
         );
     }
@@ -457,11 +522,31 @@ async fn node_nodes_and_subscriptions_need_the_read_scope() {
     let conversations_only = server.token_for("tenant-1", "conversation:read").await;
     let (conversation, ticket) = (&known["conversation"], &known["ticket"]);
     let table = [
-        (&write_only, format!(r#"{{ node(id: "{conversation}") {{ id ... on Conversation {{ subject }} }} }}"#)),
-        (&write_only, format!(r#"{{ nodes(ids: ["{conversation}", "{ticket}"]) {{ id }} }}"#)),
-        (&write_only, format!(r#"{{ node(id: "{}") {{ ... on Tag {{ name }} }} }}"#, known["tag"])),
-        (&conversations_only, format!(r#"{{ node(id: "{ticket}") {{ ... on Ticket {{ originalText }} }} }}"#)),
-        (&conversations_only, "{ activityLog(first: 50) { nodes { ticket { originalText } } } }".into()),
+        (
+            &write_only,
+            format!(
+                r#"{{ node(id: "{conversation}") {{ id ... on Conversation {{ subject }} }} }}"#
+            ),
+        ),
+        (
+            &write_only,
+            format!(r#"{{ nodes(ids: ["{conversation}", "{ticket}"]) {{ id }} }}"#),
+        ),
+        (
+            &write_only,
+            format!(
+                r#"{{ node(id: "{}") {{ ... on Tag {{ name }} }} }}"#,
+                known["tag"]
+            ),
+        ),
+        (
+            &conversations_only,
+            format!(r#"{{ node(id: "{ticket}") {{ ... on Ticket {{ originalText }} }} }}"#),
+        ),
+        (
+            &conversations_only,
+            "{ activityLog(first: 50) { nodes { ticket { originalText } } } }".into(),
+        ),
     ];
     for (token, query) in &table {
         let reply = server.post(Some(token), query, json!({})).await;
