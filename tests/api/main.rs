@@ -24,6 +24,7 @@ mod rate_limit;
 mod schema;
 mod search;
 mod security;
+mod sockets;
 mod statements;
 mod subscriptions;
 mod tag_writes;
