@@ -10,6 +10,7 @@ use entity::activity;
 use entity::enums::ActivityType;
 use futures_util::{SinkExt, StreamExt};
 use parley::config::{HttpOptions, SocketOptions};
+use parley::events::BUFFER;
 use parley::ids::NodeKind;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, QueryOrder,
@@ -272,11 +273,11 @@ async fn a_subscription_ends_with_unauthenticated_when_its_token_expires() {
     server.post(Some(&long), COUNT, json!({})).await.data();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn events_committed_while_the_listener_is_away_reach_subscribers_on_postgres() {
-    let Ok(admin_url) = std::env::var("PARLEY_TEST_DATABASE_URL") else {
-        return; // SQLite reads new rows from the table; this is PostgreSQL's LISTEN.
-    };
+/// A subscriber on PostgreSQL, whose gateway's listener loses its connection while
+/// `rows` CLAIMED entries are committed; returns the socket (subscribed as `x` with
+/// `{ id type }`), the server, a token and the first missed row's id.
+async fn outage(rows: usize) -> Option<(Socket, TestServer, String, i64)> {
+    let admin_url = std::env::var("PARLEY_TEST_DATABASE_URL").ok()?;
     let config = Config {
         pool_size: 4,
         acquire_timeout: Duration::from_secs(1),
@@ -328,9 +329,9 @@ async fn events_committed_while_the_listener_is_away_reach_subscribers_on_postgr
         .unwrap();
     assert_eq!(killed.len(), 1, "the listener's backend");
 
-    // Written while nobody listens: its NOTIFY goes nowhere.
+    // Written while nobody listens: their NOTIFYs go nowhere.
     let writer = held.pop().unwrap();
-    let missed = activity::ActiveModel {
+    let entry = || activity::ActiveModel {
         tenant_id: Set("tenant-1".into()),
         conversation_id: Set(Some(conversation)),
         kind: Set(ActivityType::Claimed),
@@ -338,26 +339,33 @@ async fn events_committed_while_the_listener_is_away_reach_subscribers_on_postgr
         agent_id: Set(Some(agent)),
         occurred_at: Set(chrono::Utc::now().timestamp_millis()),
         ..Default::default()
+    };
+    let first = entry().insert(&writer).await.unwrap().id;
+    if rows > 1 {
+        activity::Entity::insert_many((1..rows).map(|_| entry()))
+            .exec(&writer)
+            .await
+            .unwrap();
     }
-    .insert(&writer)
-    .await
-    .unwrap();
     writer.commit().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     admin.execute_unprepared(&allow(true)).await.unwrap();
     for transaction in held {
         transaction.rollback().await.unwrap();
     }
+    Some((socket, server, token, first))
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn events_committed_while_the_listener_is_away_reach_subscribers_on_postgres() {
+    let Some((mut socket, server, token, missed)) = outage(1).await else {
+        return; // SQLite reads new rows from the table; this is PostgreSQL's LISTEN.
+    };
     let event = next_message(&mut socket)
         .await
         .expect("the event written while the listener was away");
     let caught_up = &event["payload"]["data"]["conversationEvents"];
-    assert_eq!(
-        caught_up["id"],
-        gid(NodeKind::Activity, missed.id),
-        "{event}"
-    );
+    assert_eq!(caught_up["id"], gid(NodeKind::Activity, missed), "{event}");
     assert_eq!(caught_up["type"], "CLAIMED", "{event}");
     // The feed is live again, and the caught-up event came once.
     let (conversation, _) = claimable(&server.db, "tenant-1").await;
@@ -371,5 +379,30 @@ async fn events_committed_while_the_listener_is_away_reach_subscribers_on_postgr
             break;
         }
     }
+    server.post(Some(&token), COUNT, json!({})).await.data();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribers_are_told_when_more_was_missed_than_they_can_take_on_postgres() {
+    let Some((mut socket, server, token, _)) = outage(BUFFER + 10).await else {
+        return;
+    };
+    let told = loop {
+        let message = next_message(&mut socket).await.expect("told");
+        if message["type"] != "next" || message["payload"]["errors"].is_array() {
+            break message;
+        }
+    };
+    assert_eq!(
+        told["payload"]["errors"][0]["extensions"]["code"], "SERVICE_UNAVAILABLE",
+        "{told}"
+    );
+    let why = told["payload"]["errors"][0]["message"].as_str().unwrap();
+    assert!(why.contains("missed") && why.contains("refetch"), "{why}");
+    let done = next_message(&mut socket).await.unwrap();
+    assert_eq!(
+        (&done["type"], &done["id"]),
+        (&json!("complete"), &json!("x"))
+    );
     server.post(Some(&token), COUNT, json!({})).await.data();
 }
