@@ -107,6 +107,18 @@ async fn a_socket_without_connection_init_is_closed_with_4408() {
     // A socket that did send connection_init in time stays.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert!(answers_ping(&mut greeted).await);
+    // One that subscribes before connection_init is unauthorised (4401).
+    let mut eager = open(&server.url).await;
+    let query = json!({ "query": "subscription { conversationEvents { type } }" });
+    let message = json!({ "id": "1", "type": "subscribe", "payload": query });
+    eager
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_message(&mut eager).await,
+        Some(json!({ "close": 4401 }))
+    );
     server.post(Some(&token), COUNT, json!({})).await.data();
 }
 
