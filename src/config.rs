@@ -194,6 +194,8 @@ pub struct HttpOptions {
     /// How many (tenant, agent) answers are remembered; 0 checks every request.
     #[arg(long, env = "PARLEY_AUTH_CACHE_SIZE", default_value_t = 10_000)]
     pub auth_cache_size: usize,
+    #[command(flatten)]
+    pub sockets: SocketOptions,
 }
 
 impl Default for HttpOptions {
@@ -208,6 +210,7 @@ impl Default for HttpOptions {
             allowed_operations: None,
             auth_cache_ttl: std::time::Duration::from_secs(30),
             auth_cache_size: 10_000,
+            sockets: SocketOptions::default(),
         }
     }
 }
@@ -220,6 +223,48 @@ impl HttpOptions {
             None => Some(3 * cores),
             Some(0) => None,
             Some(n) => Some(n),
+        }
+    }
+}
+
+/// What one client may hold open on `/graphql/ws`: sockets cost a task and memory for
+/// as long as they stay open, so each is bounded, and none outlives its token.
+#[derive(Debug, Clone, Args)]
+pub struct SocketOptions {
+    /// How long a new websocket may take to send `connection_init`; then it is closed
+    /// with 4408 (graphql-transport-ws: "Connection initialisation timeout").
+    #[arg(long, env = "PARLEY_SOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub socket_init_timeout: std::time::Duration,
+    /// Open websockets per agent (a token's `sub` in its tenant); the next is closed
+    /// with 4429 (0: no limit).
+    #[arg(long, env = "PARLEY_MAX_SOCKETS_PER_AGENT", default_value_t = 16)]
+    pub max_sockets_per_agent: usize,
+    /// Open websockets per tenant, all its agents together; the next is closed with
+    /// 4429 (0: no limit).
+    #[arg(long, env = "PARLEY_MAX_SOCKETS_PER_TENANT", default_value_t = 256)]
+    pub max_sockets_per_tenant: usize,
+    /// Operations (subscriptions) running at once on one websocket; the next is
+    /// answered with a RATE_LIMITED error (0: no limit).
+    #[arg(
+        long,
+        env = "PARLEY_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 32
+    )]
+    pub max_subscriptions_per_socket: usize,
+    /// How long past its token's `exp` a subscription keeps running before it ends with
+    /// UNAUTHENTICATED (the same grace the token check itself allows for clock skew).
+    #[arg(long, env = "PARLEY_SUBSCRIPTION_EXPIRY_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub subscription_expiry_leeway: std::time::Duration,
+}
+
+impl Default for SocketOptions {
+    fn default() -> Self {
+        SocketOptions {
+            socket_init_timeout: std::time::Duration::from_secs(10),
+            max_sockets_per_agent: 16,
+            max_sockets_per_tenant: 256,
+            max_subscriptions_per_socket: 32,
+            subscription_expiry_leeway: std::time::Duration::from_secs(30),
         }
     }
 }

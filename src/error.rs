@@ -30,6 +30,11 @@ pub enum Error {
     Unavailable(String),
     /// A subscriber fell this many events behind and was dropped.
     Lagged(u64),
+    /// The feed of events was interrupted (the database went away) and what was
+    /// committed meanwhile could not be recovered: the subscriber must refetch.
+    EventsMissed,
+    /// A websocket already runs this many operations, the most it may.
+    TooManySubscriptions(usize),
     /// A bug or an unexpected failure: logged in full, reported as a bare code.
     Internal(String),
     /// A business rule refused the change; mutations report it in `userErrors`.
@@ -110,8 +115,8 @@ impl Error {
             Error::BadUserInput(_) => "BAD_USER_INPUT",
             Error::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Error::TooComplex(_) => "QUERY_TOO_COMPLEX",
-            Error::RateLimited(_) => "RATE_LIMITED",
-            Error::Unavailable(_) | Error::Lagged(_) => "SERVICE_UNAVAILABLE",
+            Error::RateLimited(_) | Error::TooManySubscriptions(_) => "RATE_LIMITED",
+            Error::Unavailable(_) | Error::Lagged(_) | Error::EventsMissed => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
             Error::User(_) => "BAD_USER_INPUT",
         }
@@ -135,6 +140,12 @@ impl Error {
             Error::Lagged(missed) => {
                 format!("the subscriber fell {missed} events behind; subscribe again")
             }
+            Error::EventsMissed => {
+                "the event feed was interrupted and events may have been missed; refetch, then subscribe again".into()
+            }
+            Error::TooManySubscriptions(most) => format!(
+                "a websocket may run at most {most} operations at once; complete one, or open another socket"
+            ),
             Error::Internal(_) => "internal server error".into(),
             Error::User(err) => err.message.clone(),
         }

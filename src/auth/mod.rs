@@ -22,6 +22,10 @@ pub struct Viewer {
     pub agent_id: i64,
     /// What the token allows.
     pub scopes: Scopes,
+    /// When the token expires (its `exp`, seconds since the epoch); None for a viewer
+    /// made without a token. Subscriptions, which outlive the request that
+    /// authenticated them, end here.
+    pub expires_at: Option<i64>,
 }
 
 impl Viewer {

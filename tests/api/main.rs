@@ -25,6 +25,7 @@ mod schema;
 mod scopes;
 mod search;
 mod security;
+mod sockets;
 mod statements;
 mod subscriptions;
 mod tag_writes;
