@@ -1,0 +1,291 @@
+//! The values a request passes in, checked before anything runs: every argument
+//! written in the document (operations, fragments, directives) and every variable
+//! an argument uses, nested lists and input objects included. Two things are
+//! refused here, as BAD_USER_INPUT, whatever field or transport they come through:
+//!
+//! - a list longer than `--max-list-items` (a 33,000-id filter overflows SQLite's
+//!   statement variables and holds a PostgreSQL connection for seconds); the list
+//!   items are also added to the operation's cost;
+//! - a string (or an input object's key) with a NUL character in it, which
+//!   PostgreSQL refuses as a failed statement while SQLite stores it.
+//!
+//! The walk keeps its own stack, so no document or variable is too deep for it.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::Positioned;
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Name, Variables};
+use async_graphql_value::{ConstValue, Value};
+
+use crate::error::Error;
+
+/// How long a list a request may pass and what an operation may cost in all.
+#[derive(Debug, Clone, Copy)]
+pub struct InputLimits {
+    /// Most items in one list (see [`crate::limits::Limits::max_list_items`]).
+    pub max_list_items: usize,
+    /// Highest cost of an operation, list items included.
+    pub max_complexity: usize,
+}
+
+/// The items of every list an operation passes, counted into its cost.
+#[derive(Debug, Clone, Copy)]
+pub struct ListItems(pub usize);
+
+/// Lists the API documents a cap of their own for, other than `--max-list-items`:
+/// the field, the path below its arguments, and the cap (which the service checks
+/// with a userError; the walk only keeps it from being refused sooner).
+const OWN_CAPS: &[(&str, &[&str], usize)] = &[(
+    "importConversation",
+    &["input", "messages"],
+    crate::service::import::MAX_MESSAGES,
+)];
+
+/// A value in the walk: written in the document, or from a variable.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Written(&'a Value),
+    Sent(&'a ConstValue),
+}
+
+/// Where a value sits: the field and argument it belongs to, for the message, and
+/// the rest of the path of an [`OWN_CAPS`] list it may still lead to.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    field: &'a str,
+    argument: &'a str,
+    own_cap: OwnCap,
+}
+
+impl<'a> Place<'a> {
+    fn argument(field: &'a str, argument: &'a str) -> Place<'a> {
+        let own_cap = OWN_CAPS
+            .iter()
+            .find(|(f, path, _)| *f == field && path.first() == Some(&argument))
+            .map(|(_, path, cap)| (&path[1..], *cap));
+        Place {
+            field,
+            argument,
+            own_cap,
+        }
+    }
+
+    /// The place of the value under `key` of an input object here.
+    fn key(self, key: &str) -> Place<'a> {
+        let own_cap = self
+            .own_cap
+            .and_then(|(path, cap)| (path.first() == Some(&key)).then(|| (&path[1..], cap)));
+        Place { own_cap, ..self }
+    }
+
+    /// The place of an item of a list here.
+    fn item(self) -> Place<'a> {
+        Place {
+            own_cap: None,
+            ..self
+        }
+    }
+
+    /// The most items a list here may have.
+    fn cap(&self, common: usize) -> usize {
+        match self.own_cap {
+            Some(([], cap)) => cap,
+            _ => common,
+        }
+    }
+}
+
+/// Checks every argument value of `document` and every variable they use (from
+/// `variables`, or the declared default), and returns how many list items they pass.
+pub fn check(
+    document: &ExecutableDocument,
+    variables: &Variables,
+    limits: &InputLimits,
+) -> Result<usize, Error> {
+    let mut walk = Walk {
+        limits,
+        variables,
+        defaults: HashMap::new(),
+        items: 0,
+        walked: HashMap::new(),
+    };
+    let operations = document.operations.iter().map(|(_, op)| &op.node);
+    for operation in operations.clone() {
+        for definition in &operation.variable_definitions {
+            let definition = &definition.node;
+            if let Some(default) = &definition.default_value {
+                walk.defaults.insert(&definition.name.node, &default.node);
+                walk.value(Node::Sent(&default.node), Place::argument("", ""))?;
+            }
+        }
+    }
+    let mut sets: Vec<&SelectionSet> = Vec::new();
+    for operation in operations {
+        walk.directives(&operation.directives)?;
+        sets.push(&operation.selection_set.node);
+    }
+    for fragment in document.fragments.values() {
+        walk.directives(&fragment.node.directives)?;
+        sets.push(&fragment.node.selection_set.node);
+    }
+    while let Some(set) = sets.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    walk.arguments(&field.name.node, &field.arguments)?;
+                    walk.directives(&field.directives)?;
+                    sets.push(&field.selection_set.node);
+                }
+                Selection::InlineFragment(fragment) => {
+                    walk.directives(&fragment.node.directives)?;
+                    sets.push(&fragment.node.selection_set.node);
+                }
+                Selection::FragmentSpread(spread) => walk.directives(&spread.node.directives)?,
+            }
+        }
+    }
+    Ok(walk.items)
+}
+
+type Arguments = [(Positioned<Name>, Positioned<Value>)];
+
+struct Walk<'a> {
+    limits: &'a InputLimits,
+    variables: &'a Variables,
+    defaults: HashMap<&'a Name, &'a ConstValue>,
+    /// List items seen so far, a variable counted at each use.
+    items: usize,
+    /// The list items of each variable walked, by where it was used: a variable
+    /// used by many fields is walked once.
+    walked: HashMap<(&'a Name, OwnCap), usize>,
+}
+
+/// The rest of the path to an [`OWN_CAPS`] list, and its cap.
+type OwnCap = Option<(&'static [&'static str], usize)>;
+
+impl<'a> Walk<'a> {
+    fn directives(
+        &mut self,
+        directives: &'a [Positioned<async_graphql::parser::types::Directive>],
+    ) -> Result<(), Error> {
+        for directive in directives {
+            let directive = &directive.node;
+            self.arguments(&directive.name.node, &directive.arguments)?;
+        }
+        Ok(())
+    }
+
+    fn arguments(&mut self, field: &'a str, arguments: &'a Arguments) -> Result<(), Error> {
+        for (name, value) in arguments {
+            self.value(
+                Node::Written(&value.node),
+                Place::argument(field, &name.node),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Walks `value` and everything in it.
+    fn value(&mut self, value: Node<'a>, place: Place<'a>) -> Result<(), Error> {
+        let mut stack = vec![(value, place)];
+        while let Some((node, place)) = stack.pop() {
+            match node {
+                Node::Written(Value::Variable(name)) => self.variable(name, place)?,
+                Node::Written(Value::String(s)) | Node::Sent(ConstValue::String(s)) => {
+                    no_nul(s, &place)?
+                }
+                Node::Written(Value::Enum(s)) | Node::Sent(ConstValue::Enum(s)) => {
+                    no_nul(s, &place)?
+                }
+                Node::Written(Value::List(items)) => {
+                    self.list(items.len(), &place)?;
+                    let item = place.item();
+                    stack.extend(items.iter().map(|v| (Node::Written(v), item)));
+                }
+                Node::Sent(ConstValue::List(items)) => {
+                    self.list(items.len(), &place)?;
+                    let item = place.item();
+                    stack.extend(items.iter().map(|v| (Node::Sent(v), item)));
+                }
+                Node::Written(Value::Object(fields)) => {
+                    for (key, v) in fields {
+                        no_nul(key, &place)?;
+                        stack.push((Node::Written(v), place.key(key)));
+                    }
+                }
+                Node::Sent(ConstValue::Object(fields)) => {
+                    for (key, v) in fields {
+                        no_nul(key, &place)?;
+                        stack.push((Node::Sent(v), place.key(key)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Walks the value of variable `name` used at `place` (once per place).
+    fn variable(&mut self, name: &'a Name, place: Place<'a>) -> Result<(), Error> {
+        let key = (name, place.own_cap);
+        if let Some(items) = self.walked.get(&key) {
+            self.items = self.items.saturating_add(*items);
+            return Ok(());
+        }
+        let sent = self
+            .variables
+            .get(name)
+            .or(self.defaults.get(name).copied());
+        let before = self.items;
+        if let Some(sent) = sent {
+            // A variable holds no variables: this goes one level deep.
+            self.value(Node::Sent(sent), place)?;
+        }
+        self.walked.insert(key, self.items.saturating_sub(before));
+        Ok(())
+    }
+
+    /// Counts a list of `len` items at `place`, or refuses it.
+    fn list(&mut self, len: usize, place: &Place<'_>) -> Result<(), Error> {
+        let cap = place.cap(self.limits.max_list_items);
+        if len > cap {
+            return Err(Error::bad_input(format!(
+                "a list in argument `{}` of `{}` has {len} items; at most {cap} are allowed",
+                place.argument, place.field
+            )));
+        }
+        self.items = self.items.saturating_add(len);
+        Ok(())
+    }
+}
+
+/// Refuses text with a NUL character in it.
+fn no_nul(text: &str, place: &Place<'_>) -> Result<(), Error> {
+    if text.contains('\0') {
+        return Err(Error::bad_input(if place.field.is_empty() {
+            "a variable's default value contains a NUL character (U+0000)".to_owned()
+        } else {
+            format!(
+                "a value in argument `{}` of `{}` contains a NUL character (U+0000), which is not allowed",
+                place.argument, place.field
+            )
+        }));
+    }
+    Ok(())
+}
+
+/// Refuses an operation whose cost, `complexity` plus the `items` of its lists,
+/// is over the limit, and returns the cost to charge.
+pub fn cost(complexity: usize, items: usize, limits: &InputLimits) -> Result<usize, Error> {
+    let cost = complexity.saturating_add(items);
+    if cost > limits.max_complexity {
+        return Err(Error::TooComplex(format!(
+            "the query costs {cost} (its fields {complexity}, the items of its lists {items}); \
+             at most {} is allowed",
+            limits.max_complexity
+        )));
+    }
+    Ok(cost)
+}
