@@ -447,3 +447,66 @@ impl TotalCount {
         TotalCount(Arc::new(move || Box::pin(count())))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    fn page(after: serde_json::Value) -> Result<PageRequest> {
+        let cursor = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&after).unwrap());
+        PageRequest::new(Some(5), Some(cursor), None, None)
+    }
+
+    #[test]
+    fn cursors_must_fit_the_sort_key_in_types_and_length() {
+        let ints = [KeyKind::Int, KeyKind::Int];
+        let text = [KeyKind::Text, KeyKind::Int];
+        assert!(
+            page(serde_json::json!([1, 2]))
+                .unwrap()
+                .check_cursors(&ints)
+                .is_ok()
+        );
+        assert!(
+            page(serde_json::json!(["a", 2]))
+                .unwrap()
+                .check_cursors(&text)
+                .is_ok()
+        );
+        for wrong in [
+            serde_json::json!(["abc", "def"]),
+            serde_json::json!(["a", 2]),
+            serde_json::json!([1]),
+            serde_json::json!([1, 2, 3]),
+        ] {
+            assert!(page(wrong).unwrap().check_cursors(&ints).is_err());
+        }
+        assert!(
+            page(serde_json::json!([1, 2]))
+                .unwrap()
+                .check_cursors(&text)
+                .is_err()
+        );
+        for malformed in [
+            serde_json::json!([1.5, 2]),
+            serde_json::json!([null, 2]),
+            serde_json::json!(["a\u{0}", 2]),
+            serde_json::json!([]),
+            serde_json::json!([1, 2, 3, 4, 5]),
+        ] {
+            assert!(page(malformed).is_err());
+        }
+    }
+
+    #[test]
+    fn a_cursor_that_does_not_fit_never_becomes_a_condition() {
+        use entity::tag;
+        let forged = page(serde_json::json!([1, 2])).unwrap();
+        let columns = [tag::Column::NameKey, tag::Column::Id];
+        assert!(forged.check_cursors_for(&columns).is_err());
+        assert!(forged.condition(&columns, &Order::Asc).is_none());
+        let fits = page(serde_json::json!(["a", 2])).unwrap();
+        assert!(fits.condition(&columns, &Order::Asc).is_some());
+    }
+}

@@ -289,3 +289,84 @@ pub fn cost(complexity: usize, items: usize, limits: &InputLimits) -> Result<usi
     }
     Ok(cost)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use async_graphql::parser::parse_query;
+    use serde_json::json;
+
+    use super::*;
+
+    const LIMITS: InputLimits = InputLimits {
+        max_list_items: 3,
+        max_complexity: 100,
+    };
+
+    fn walk(query: &str, variables: serde_json::Value) -> Result<usize, String> {
+        let document = parse_query(query).unwrap();
+        check(&document, &Variables::from_json(variables), &LIMITS).map_err(|e| e.message())
+    }
+
+    #[test]
+    fn lists_are_capped_where_written_and_in_variables() {
+        assert_eq!(walk("{ a(ids: [1, 2, 3]) }", json!({})), Ok(3));
+        assert!(walk("{ a(ids: [1, 2, 3, 4]) }", json!({})).is_err());
+        assert!(walk("{ a(f: { x: { ids: [1, 2, 3, 4] } }) }", json!({})).is_err());
+        assert!(walk("{ a(ids: [[1], [1, 2, 3, 4]]) }", json!({})).is_err());
+        assert!(walk("{ ... on Query { b { a(ids: [1, 2, 3, 4]) } } }", json!({})).is_err());
+        assert!(
+            walk(
+                "{ x } fragment F on Query { a(ids: [1, 2, 3, 4]) }",
+                json!({})
+            )
+            .is_err()
+        );
+        assert!(walk("{ a @include(if: [1, 2, 3, 4]) }", json!({})).is_err());
+        let by_variable = "query($v: [Int]) { a(ids: $v) }";
+        assert_eq!(walk(by_variable, json!({ "v": [1, 2, 3] })), Ok(3));
+        assert!(walk(by_variable, json!({ "v": [1, 2, 3, 4] })).is_err());
+        assert!(walk(by_variable, json!({ "v": { "x": [[1, 2, 3, 4]] } })).is_err());
+        let with_default = "query($v: [Int] = [1, 2, 3, 4]) { a(ids: $v) }";
+        assert!(walk(with_default, json!({})).is_err());
+        // A variable's items count at each use, though it is walked once.
+        let twice = "query($v: [Int]) { a(ids: $v) b: a(ids: $v) }";
+        assert_eq!(walk(twice, json!({ "v": [1, 2] })), Ok(4));
+    }
+
+    #[test]
+    fn an_import_has_its_own_cap() {
+        let import =
+            "mutation($m: [M!]!) { importConversation(input: { messages: $m, tags: $m }) }";
+        let messages = json!(vec![json!({ "text": "x" }); 1000]);
+        let err = walk(import, json!({ "m": messages })).unwrap_err();
+        assert!(err.contains("importConversation"), "{err}");
+        let import = "mutation($input: I!) { importConversation(input: $input) }";
+        let input = json!({ "input": { "messages": messages } });
+        assert_eq!(walk(import, input), Ok(1000));
+        let input = json!({ "input": { "messages": vec![json!({ "text": "x" }); 1001] } });
+        assert!(walk(import, input).is_err());
+        let input = json!({ "input": { "messages": [{ "ids": [1, 2, 3, 4] }] } });
+        assert!(
+            walk(import, input).is_err(),
+            "lists inside keep the common cap"
+        );
+        assert!(walk("{ other(input: { messages: [1, 2, 3, 4] }) }", json!({})).is_err());
+    }
+
+    #[test]
+    fn nul_is_refused_in_strings_enums_and_keys() {
+        assert!(walk(r#"{ a(s: "a\u0000") }"#, json!({})).is_err());
+        let by_variable = "query($v: String) { a(s: $v) }";
+        assert_eq!(walk(by_variable, json!({ "v": "fine" })), Ok(0));
+        assert!(walk(by_variable, json!({ "v": "a\u{0}" })).is_err());
+        assert!(walk(by_variable, json!({ "v": { "k\u{0}": 1 } })).is_err());
+        assert!(walk(by_variable, json!({ "v": [["\u{0}"]] })).is_err());
+    }
+
+    #[test]
+    fn list_items_add_to_the_cost() {
+        assert_eq!(cost(90, 10, &LIMITS).unwrap(), 100);
+        assert!(matches!(cost(90, 11, &LIMITS), Err(Error::TooComplex(_))));
+    }
+}
