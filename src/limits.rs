@@ -15,8 +15,9 @@ pub struct Limits {
     /// Deepest nesting of fields a query may have.
     #[arg(long, env = "PARLEY_MAX_DEPTH", default_value_t = 15)]
     pub max_depth: usize,
-    /// Highest cost a query may have: each field costs 1, and a connection's
-    /// fields count once per item it may return (`first`/`last`, default 20).
+    /// Highest cost a query may have: each field costs 1, a connection's fields
+    /// count once per item it may return (`first`/`last`, default 20), and each
+    /// item of a list argument or variable costs 1.
     #[arg(long, env = "PARLEY_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
     /// Most aliases one document may use.
