@@ -87,6 +87,15 @@ impl<'a> Place<'a> {
         }
     }
 
+    /// Where this is, for a message.
+    fn describe(&self) -> String {
+        if self.field.is_empty() {
+            "a variable's default value".to_owned()
+        } else {
+            format!("argument `{}` of `{}`", self.argument, self.field)
+        }
+    }
+
     /// The most items a list here may have.
     fn cap(&self, common: usize) -> usize {
         match self.own_cap {
@@ -252,8 +261,8 @@ impl<'a> Walk<'a> {
         let cap = place.cap(self.limits.max_list_items);
         if len > cap {
             return Err(Error::bad_input(format!(
-                "a list in argument `{}` of `{}` has {len} items; at most {cap} are allowed",
-                place.argument, place.field
+                "a list in {} has {len} items; at most {cap} are allowed",
+                place.describe()
             )));
         }
         self.items = self.items.saturating_add(len);
@@ -264,14 +273,10 @@ impl<'a> Walk<'a> {
 /// Refuses text with a NUL character in it.
 fn no_nul(text: &str, place: &Place<'_>) -> Result<(), Error> {
     if text.contains('\0') {
-        return Err(Error::bad_input(if place.field.is_empty() {
-            "a variable's default value contains a NUL character (U+0000)".to_owned()
-        } else {
-            format!(
-                "a value in argument `{}` of `{}` contains a NUL character (U+0000), which is not allowed",
-                place.argument, place.field
-            )
-        }));
+        return Err(Error::bad_input(format!(
+            "a text in {} contains a NUL character (U+0000), which is not allowed",
+            place.describe()
+        )));
     }
     Ok(())
 }

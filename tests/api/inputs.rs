@@ -91,6 +91,18 @@ async fn long_lists_are_refused_before_they_reach_the_database() {
     let reply = server.post(Some(&token), &just_over, json!({})).await;
     assert_bad_input(&reply, "101 tag ids written in the query");
 
+    // Every operation of a batch is checked on its own.
+    let batch = json!([
+        { "query": by_variable, "variables": { "ids": &huge[..101] } },
+        { "query": NORMAL },
+    ]);
+    let reply = server.post_body(Some(&token), &batch).await;
+    assert_eq!(
+        reply.body[0]["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert!(reply.body[1]["data"]["conversations"]["totalCount"].is_i64());
+
     // A list in an input object in a list.
     let conversation = conversation_in(&server.db, "tenant-1", ConversationState::Open).await;
     let nested = json!({ "input": {
