@@ -53,7 +53,17 @@ pub fn schema(
             .data(writer.clone())
             .data(db.clone())
     };
-    CheckedSchema::new(build, limits.max_aliases, limiter.clone(), persisted)
+    let inputs = graphql::InputLimits {
+        max_list_items: limits.max_list_items,
+        max_complexity: limits.max_complexity,
+    };
+    CheckedSchema::new(
+        build,
+        limits.max_aliases,
+        inputs,
+        limiter.clone(),
+        persisted,
+    )
 }
 
 /// Longest shutdown waits for subscriptions to deliver their last events.

@@ -30,6 +30,7 @@ use async_graphql::{
 };
 use lru::LruCache;
 
+use super::values::{self, InputLimits, ListItems};
 use super::{Mutation, ParleySchema, Query, Subscription};
 use crate::auth::Auth;
 use crate::error::Error;
@@ -55,22 +56,26 @@ struct Inner {
 /// The checks that need async-graphql's parser and validator.
 struct Rules {
     max_aliases: usize,
+    inputs: InputLimits,
     limiter: Limiter,
     parsed: Mutex<LruCache<String, ExecutableDocument>>,
 }
 
 impl CheckedSchema {
     /// The schema `build` makes, with at most `max_aliases` aliases per document,
-    /// `limiter` charged and persisted queries kept in `persisted`.
+    /// argument values within `inputs`, `limiter` charged and persisted queries
+    /// kept in `persisted`.
     pub fn new(
         build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
         max_aliases: usize,
+        inputs: InputLimits,
         limiter: Limiter,
         persisted: Option<Store>,
     ) -> CheckedSchema {
         let capacity = NonZeroUsize::new(PARSED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
         let rules = Arc::new(Rules {
             max_aliases,
+            inputs,
             limiter,
             parsed: Mutex::new(LruCache::new(capacity)),
         });
@@ -111,7 +116,10 @@ impl CheckedSchema {
                 document
             }
         };
+        let items = values::check(&document, &request.variables, &self.0.rules.inputs)
+            .map_err(|err| refused_by(refused(err)))?;
         let mut probe = Request::new(request.query.clone()).variables(request.variables.clone());
+        probe.data.insert(ListItems(items));
         probe.operation_name = request.operation_name.clone();
         probe.set_parsed_query(document.clone());
         if let Some(auth) = get::<Auth>(&request.data) {
@@ -309,10 +317,13 @@ impl Extension for Rules {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        let items = ctx.data_opt::<ListItems>().map_or(0, |items| items.0);
+        let cost = values::cost(result.complexity, items, &self.inputs)
+            .map_err(|err| vec![refused(err)])?;
         if let Some(Auth(Ok(viewer))) = ctx.data_opt::<Auth>() {
             let charge = ctx.data_opt::<Arc<Charge>>();
             self.limiter
-                .charge_operation(&viewer.tenant, result.complexity, charge)
+                .charge_operation(&viewer.tenant, cost, charge)
                 .map_err(|err| vec![refused(err)])?;
         }
         // Valid and paid for: the probe stops here, with no error, before executing.

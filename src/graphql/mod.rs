@@ -7,6 +7,7 @@ pub mod mutations;
 mod query;
 mod subscription;
 pub mod types;
+mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ pub use checks::CheckedSchema;
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
+pub use values::InputLimits;
 
 use crate::auth::{Auth, Scope, Viewer};
 use crate::error::{Error, Result};
@@ -171,7 +173,7 @@ where
     R: Relation,
     <R::Entity as EntityTrait>::Model: Send + Sync + Clone,
 {
-    page.check_cursor_shape(2)?;
+    page.check_cursors_for(&R::sort())?;
     let tenant = viewer(ctx)?.tenant.clone();
     let loaders = loaders(ctx)?.clone();
     let rows = loaders

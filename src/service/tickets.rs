@@ -170,7 +170,11 @@ pub async fn create(
     let sender = short_text(input.sender.as_deref(), "sender", MAX_SHORT)?;
     check_size(input.original_text.as_deref(), "originalText", MAX_TEXT)?;
     check_size(input.original_html.as_deref(), "originalHtml", MAX_HTML)?;
-    let html = input.original_html.filter(|h| !h.trim().is_empty());
+    let html = input
+        .original_html
+        .as_deref()
+        .map(super::messages::sanitize_html)
+        .filter(|h| !h.trim().is_empty());
     let cleanest = cleanest_body(
         input.original_text.as_deref().unwrap_or(""),
         html.as_deref(),

@@ -12,6 +12,7 @@ mod cli;
 mod conversation_writes;
 mod failures;
 mod http;
+mod inputs;
 mod isolation;
 mod limits;
 mod message_writes;
