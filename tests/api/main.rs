@@ -21,6 +21,7 @@ mod persisted;
 mod production;
 mod queries;
 mod rate_limit;
+mod replicas;
 mod schema;
 mod search;
 mod security;
