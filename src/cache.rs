@@ -154,8 +154,8 @@ fn tokens(text: &[u8]) -> u64 {
                     }
                 }
             }
-            b'!' | b'$' | b'&' | b'(' | b')' | b'.' | b':' | b'=' | b'@' | b'[' | b']'
-            | b'{' | b'|' | b'}' => {
+            b'!' | b'$' | b'&' | b'(' | b')' | b'.' | b':' | b'=' | b'@' | b'[' | b']' | b'{'
+            | b'|' | b'}' => {
                 count += 1;
                 i += 1;
             }
@@ -205,7 +205,10 @@ mod tests {
     #[test]
     fn tokens_are_counted_as_the_parser_sees_them() {
         assert_eq!(tokens(b"{ a b }"), 4);
-        assert_eq!(tokens(b"query Q($v: Int = 1) { f(x: $v) @skip(if: true) }"), 26);
+        assert_eq!(
+            tokens(b"query Q($v: Int = 1) { f(x: $v) @skip(if: true) }"),
+            26
+        );
         // Commas and comments make nothing.
         assert_eq!(tokens(b"{ a, b # c d e\n }"), 4);
         // A string is one token, whatever it holds, escaped quotes included.

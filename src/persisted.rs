@@ -141,7 +141,10 @@ impl Store {
             return Ok((request, None));
         };
         if request.query.is_empty() {
-            let text = store.text(&hash).await.ok_or(Error::PersistedQueryNotFound)?;
+            let text = store
+                .text(&hash)
+                .await
+                .ok_or(Error::PersistedQueryNotFound)?;
             request.query = text.to_string();
             return Ok((request, None));
         }
@@ -165,7 +168,9 @@ impl Store {
             return;
         };
         let Registration(hash) = registration;
-        store.local.insert(&hash, Arc::from(text), text.len() as u64);
+        store
+            .local
+            .insert(&hash, Arc::from(text), text.len() as u64);
         if let Some(shared) = &store.shared {
             let key = shared.key("apq", &hash);
             let ttl = store.ttl.as_secs().max(1);
@@ -221,7 +226,10 @@ fn mismatch() -> Error {
 
 /// Whether `hash` can be a SHA-256 in hex (lowercase), as every registered one is.
 fn is_sha256(hash: &str) -> bool {
-    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The hash of Apollo's `persistedQuery` extension (version 1).

@@ -83,13 +83,12 @@ impl Shared {
         if now < inner.resting_until.load(Ordering::Relaxed) {
             return None;
         }
-        let error = match tokio::time::timeout(inner.timeout, command(inner.connection.clone()))
-            .await
-        {
-            Ok(Ok(value)) => return Some(value),
-            Ok(Err(err)) => err.to_string(),
-            Err(_) => format!("no answer within {:?}", inner.timeout),
-        };
+        let error =
+            match tokio::time::timeout(inner.timeout, command(inner.connection.clone())).await {
+                Ok(Ok(value)) => return Some(value),
+                Ok(Err(err)) => err.to_string(),
+                Err(_) => format!("no answer within {:?}", inner.timeout),
+            };
         let now = inner.millis();
         inner
             .resting_until

@@ -47,25 +47,80 @@ fn shapes(size: usize) -> Vec<(&'static str, String)> {
         ("one-letter fields", filled(size, "{", |_| "a ".into(), "}")),
         (
             "aliased connections",
-            filled(size, "{", |i| format!(" a{i}: conversations(first: 10) {{ nodes {{ id subject }} }}"), "}"),
+            filled(
+                size,
+                "{",
+                |i| format!(" a{i}: conversations(first: 10) {{ nodes {{ id subject }} }}"),
+                "}",
+            ),
         ),
-        ("ints", filled(size, "{ f(ids: [", |i| format!("{i},"), "]) }")),
+        (
+            "ints",
+            filled(size, "{ f(ids: [", |i| format!("{i},"), "]) }"),
+        ),
         ("ones", filled(size, "{ f(ids: [", |_| "1,".into(), "]) }")),
         // Nested no deeper than the parser takes.
-        ("nested lists", format!("{{ f(a: {}{}) }}", "[".repeat(depth), "]".repeat(depth))),
-        ("nested objects", format!("{{ f(a: {}1{}) }}", "{a:".repeat(depth), "}".repeat(depth))),
-        ("a string", filled(size, "{ f(s: \"", |_| "x".into(), "\") }")),
-        ("block strings", filled(size, "{ f(s: [", |_| r#""""a""" "#.into(), "]) }")),
-        ("variables", filled(size, "query(", |i| format!("$v{i}: Int = 1 "), ") { a }")),
-        ("directives", filled(size, "{ a ", |_| "@skip(if: true) ".into(), "}")),
-        ("fragments", filled(size, "{ ...F0 }", |i| format!(" fragment F{i} on Query {{ a }}"), "")),
-        ("spreads", filled(size, "{", |_| " ...F".into(), "} fragment F on Query { a }")),
-        ("inline fragments", filled(size, "{", |_| " ... on Q { a }".into(), "}")),
-        ("arguments", filled(size, "{ f(", |i| format!("a{i}: 1 "), ") }")),
-        ("enums", filled(size, "{ f(ids: [", |_| "OPEN ".into(), "]) }")),
-        ("variable uses", filled(size, "{ f(ids: [", |_| "$v ".into(), "]) }")),
-        ("operations", filled(size, "", |i| format!("query Q{i} {{ a }} "), "")),
-        ("long names", filled(size, "{", |i| format!(" {}{i}", "n".repeat(200)), "}")),
+        (
+            "nested lists",
+            format!("{{ f(a: {}{}) }}", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "nested objects",
+            format!("{{ f(a: {}1{}) }}", "{a:".repeat(depth), "}".repeat(depth)),
+        ),
+        (
+            "a string",
+            filled(size, "{ f(s: \"", |_| "x".into(), "\") }"),
+        ),
+        (
+            "block strings",
+            filled(size, "{ f(s: [", |_| r#""""a""" "#.into(), "]) }"),
+        ),
+        (
+            "variables",
+            filled(size, "query(", |i| format!("$v{i}: Int = 1 "), ") { a }"),
+        ),
+        (
+            "directives",
+            filled(size, "{ a ", |_| "@skip(if: true) ".into(), "}"),
+        ),
+        (
+            "fragments",
+            filled(
+                size,
+                "{ ...F0 }",
+                |i| format!(" fragment F{i} on Query {{ a }}"),
+                "",
+            ),
+        ),
+        (
+            "spreads",
+            filled(size, "{", |_| " ...F".into(), "} fragment F on Query { a }"),
+        ),
+        (
+            "inline fragments",
+            filled(size, "{", |_| " ... on Q { a }".into(), "}"),
+        ),
+        (
+            "arguments",
+            filled(size, "{ f(", |i| format!("a{i}: 1 "), ") }"),
+        ),
+        (
+            "enums",
+            filled(size, "{ f(ids: [", |_| "OPEN ".into(), "]) }"),
+        ),
+        (
+            "variable uses",
+            filled(size, "{ f(ids: [", |_| "$v ".into(), "]) }"),
+        ),
+        (
+            "operations",
+            filled(size, "", |i| format!("query Q{i} {{ a }} "), ""),
+        ),
+        (
+            "long names",
+            filled(size, "{", |i| format!(" {}{i}", "n".repeat(200)), "}"),
+        ),
         (
             "comments",
             filled(size, "{ a", |_| "# ignored words here\n".into(), "}"),
@@ -93,4 +148,3 @@ fn the_weight_of_a_document_is_never_less_than_its_heap() {
     let (actual, weighed) = (kept_bytes(demo), document_weight(demo));
     assert!(weighed <= 4 * actual, "{weighed} for {actual}");
 }
-

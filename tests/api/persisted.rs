@@ -233,7 +233,11 @@ async fn only_a_client_with_a_token_registers_a_query() {
     }
     let by_hash = json!({ "extensions": persisted(&hash) });
     let unknown = server.post_body(Some(&token), &by_hash).await;
-    assert_eq!(unknown.code(), "PERSISTED_QUERY_NOT_FOUND", "nothing was kept");
+    assert_eq!(
+        unknown.code(),
+        "PERSISTED_QUERY_NOT_FOUND",
+        "nothing was kept"
+    );
 
     server.post_body(Some(&token), &registering).await.data();
     server.post_body(Some(&token), &by_hash).await.data();
@@ -276,8 +280,14 @@ async fn caches_hold_no_more_bytes_than_their_budgets() {
         }
         let parsed = cache_bytes(&server, "parsed_documents").await;
         let registered = cache_bytes(&server, "persisted_queries").await;
-        assert!(0 < parsed && parsed <= PARSED, "{parsed} bytes of parsed documents");
-        assert!(0 < registered && registered <= APQ, "{registered} bytes of queries");
+        assert!(
+            0 < parsed && parsed <= PARSED,
+            "{parsed} bytes of parsed documents"
+        );
+        assert!(
+            0 < registered && registered <= APQ,
+            "{registered} bytes of queries"
+        );
     }
 
     // Queries above the size kept (16 KB) run, and are neither kept nor registered.
@@ -286,10 +296,16 @@ async fn caches_hold_no_more_bytes_than_their_budgets() {
         cache_bytes(&server, "persisted_queries").await,
     );
     for i in 0..10 {
-        let query = format!("{{ __type(name: \"{}{i}\") {{ name }} }}", "y".repeat(60_000));
+        let query = format!(
+            "{{ __type(name: \"{}{i}\") {{ name }} }}",
+            "y".repeat(60_000)
+        );
         let hash = sha256(&query);
         let body = json!({ "query": query, "extensions": persisted(&hash) });
-        assert_eq!(server.post_body(Some(&token), &body).await.data()["__type"], Value::Null);
+        assert_eq!(
+            server.post_body(Some(&token), &body).await.data()["__type"],
+            Value::Null
+        );
         let by_hash = json!({ "extensions": persisted(&hash) });
         let reply = server.post_body(Some(&token), &by_hash).await;
         assert_eq!(reply.code(), "PERSISTED_QUERY_NOT_FOUND");
@@ -299,5 +315,11 @@ async fn caches_hold_no_more_bytes_than_their_budgets() {
 
     // And the server still answers.
     let reply = server.post(Some(&token), QUERY, json!({})).await;
-    assert_eq!(reply.data()["conversations"]["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        reply.data()["conversations"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

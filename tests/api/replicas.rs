@@ -36,7 +36,7 @@ fn config(rate_limit: u32, url: &str, prefix: &str) -> Config {
                 redis_url: Some(url.to_owned()),
                 redis_prefix: prefix.to_owned(),
                 redis_timeout: Duration::from_millis(200),
-                ..RedisOptions::default()
+                apq_ttl: Duration::from_secs(60),
             },
             ..HttpOptions::default()
         },
@@ -113,7 +113,10 @@ async fn a_query_registered_on_one_replica_runs_by_hash_on_the_other() {
     let large = format!("{{ __type(name: \"{padding}\") {{ name }} }}");
     let hash = sha256(&large);
     let body = json!({ "query": large, "extensions": persisted(&hash) });
-    assert_eq!(a.post_body(Some(&token), &body).await.data()["__type"], Value::Null);
+    assert_eq!(
+        a.post_body(Some(&token), &body).await.data()["__type"],
+        Value::Null
+    );
     let by_hash = json!({ "extensions": persisted(&hash) });
     for replica in [&a, &b] {
         let reply = replica.post_body(Some(&token), &by_hash).await;
