@@ -17,10 +17,9 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once at start-up; boxing would buy nothing
 pub enum Command {
     /// Migrate the database, then serve GraphQL over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL).
@@ -180,7 +179,8 @@ pub struct HttpOptions {
     /// the cores' caches, so the queue as a whole is served sooner.
     #[arg(long, env = "PARLEY_MAX_CONCURRENT_REQUESTS")]
     pub max_concurrent_requests: Option<usize>,
-    /// How many automatically persisted queries (Apollo APQ) to remember; 0 turns APQ off.
+    /// Automatically persisted queries (Apollo APQ): 0 turns them off; otherwise about how
+    /// many this process keeps (the bytes they hold are bounded by `--apq-cache-bytes`).
     #[arg(long, env = "PARLEY_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
     /// Run only the operations in this JSON file of SHA-256 → query text (as GraphQL
@@ -196,6 +196,67 @@ pub struct HttpOptions {
     pub auth_cache_size: usize,
     #[command(flatten)]
     pub sockets: SocketOptions,
+    #[command(flatten)]
+    pub caches: CacheOptions,
+    #[command(flatten)]
+    pub redis: RedisOptions,
+}
+
+/// How much memory the caches of parsed documents and persisted queries may hold.
+#[derive(Debug, Clone, Args)]
+pub struct CacheOptions {
+    /// Bytes of parsed documents kept for reuse, as estimated from their text (up to
+    /// 256 bytes of heap per token); 0 keeps none.
+    #[arg(long, env = "PARLEY_PARSED_CACHE_BYTES", default_value_t = 32 << 20)]
+    pub parsed_cache_bytes: u64,
+    /// Bytes of automatically persisted queries' text this process keeps; 0 keeps none
+    /// (with Redis, they are still shared there).
+    #[arg(long, env = "PARLEY_APQ_CACHE_BYTES", default_value_t = 16 << 20)]
+    pub apq_cache_bytes: u64,
+    /// Longest query text that is kept parsed or registered as a persisted query;
+    /// longer queries still run, parsed each time, and are sent in full each time.
+    #[arg(long, env = "PARLEY_MAX_CACHED_QUERY_BYTES", default_value_t = 16 * 1024)]
+    pub max_cached_query_bytes: usize,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        CacheOptions {
+            parsed_cache_bytes: 32 << 20,
+            apq_cache_bytes: 16 << 20,
+            max_cached_query_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// Redis, through which replicas share rate-limit buckets and persisted queries.
+#[derive(Debug, Clone, Args)]
+pub struct RedisOptions {
+    /// Share rate-limit buckets and persisted queries with the other replicas through
+    /// this Redis (e.g. `redis://127.0.0.1:6379`); without it each process has its own.
+    #[arg(long, env = "PARLEY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix of every key written to Redis: the replicas of one deployment share it.
+    #[arg(long, env = "PARLEY_REDIS_PREFIX", default_value = "parley:")]
+    pub redis_prefix: String,
+    /// Longest a Redis command may take; past it (or when Redis is unreachable) the
+    /// request goes on without Redis, and Redis is left alone for a second.
+    #[arg(long, env = "PARLEY_REDIS_TIMEOUT", default_value = "250ms", value_parser = humantime::parse_duration)]
+    pub redis_timeout: std::time::Duration,
+    /// How long a persisted query stays in Redis after it was last registered.
+    #[arg(long, env = "PARLEY_APQ_TTL", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub apq_ttl: std::time::Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            redis_url: None,
+            redis_prefix: "parley:".into(),
+            redis_timeout: std::time::Duration::from_millis(250),
+            apq_ttl: std::time::Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 impl Default for HttpOptions {
@@ -211,6 +272,8 @@ impl Default for HttpOptions {
             auth_cache_ttl: std::time::Duration::from_secs(30),
             auth_cache_size: 10_000,
             sockets: SocketOptions::default(),
+            caches: CacheOptions::default(),
+            redis: RedisOptions::default(),
         }
     }
 }

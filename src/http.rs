@@ -44,6 +44,7 @@ use crate::loader::{connection_loaders, loaders};
 use crate::metrics::Metrics;
 use crate::persisted::{self, Store};
 use crate::ratelimit::{Charge, Limiter};
+use crate::replicas::Shared;
 
 mod sockets;
 
@@ -92,10 +93,11 @@ impl AppState {
         options: HttpOptions,
         graphiql: GraphiqlDefaults,
     ) -> anyhow::Result<AppState> {
-        let limiter = Limiter::new(limits.rate_limit);
+        let shared = Shared::connect(&options.redis)?;
+        let limiter = Limiter::new(limits.rate_limit, shared.clone());
         let persisted = match &options.allowed_operations {
             Some(path) => Some(Store::allow_list(path)?),
-            None => Store::automatic(options.apq_cache_size),
+            None => Store::automatic(&options, shared),
         };
         let events = Events::start(db.clone());
         let accounts = Accounts::new(db.clone(), options.auth_cache_ttl, options.auth_cache_size);
@@ -106,6 +108,7 @@ impl AppState {
             limiter.clone(),
             persisted.clone(),
             events.clone(),
+            &options.caches,
         );
         let turns = options
             .concurrent_requests()
@@ -555,7 +558,11 @@ async fn execute(
     if let Ok(value) = HeaderValue::from_str(&timing) {
         headers.insert("server-timing", value);
     }
-    if let Some(budget) = tenant.and_then(|tenant| app.limiter.budget(&tenant)) {
+    let budget = match tenant {
+        Some(tenant) => app.limiter.budget(&tenant).await,
+        None => None,
+    };
+    if let Some(budget) = budget {
         let values = [
             u64::from(budget.limit),
             u64::from(budget.remaining),
@@ -792,6 +799,11 @@ async fn schema_sdl(State(app): State<AppState>) -> Response {
 
 /// Prometheus metrics.
 async fn metrics(State(app): State<AppState>) -> Response {
+    let metrics = &app.metrics;
+    metrics.set_cache_bytes("parsed_documents", app.schema.parsed_bytes());
+    if let Some(store) = &app.persisted {
+        metrics.set_cache_bytes("persisted_queries", store.bytes());
+    }
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4")],
         app.metrics.render(&app.db),

@@ -2,6 +2,7 @@
 //! and ratings, for many tenants at once.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod metrics;
 pub mod pagination;
 pub mod persisted;
 pub mod ratelimit;
+pub mod replicas;
 pub mod search;
 pub mod seed;
 pub mod service;
@@ -30,7 +32,8 @@ use crate::graphql::CheckedSchema;
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
-/// persisted queries kept in `persisted` and live updates from `events`.
+/// persisted queries kept in `persisted`, live updates from `events` and parsed
+/// documents kept within `caches`.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
@@ -38,6 +41,7 @@ pub fn schema(
     limiter: ratelimit::Limiter,
     persisted: Option<persisted::Store>,
     events: events::Events,
+    caches: &config::CacheOptions,
 ) -> CheckedSchema {
     let writer = db::Writer::for_pool(&db);
     let build = || {
@@ -63,6 +67,7 @@ pub fn schema(
         inputs,
         limiter.clone(),
         persisted,
+        caches,
     )
 }
 

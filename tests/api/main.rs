@@ -22,6 +22,7 @@ mod persisted;
 mod production;
 mod queries;
 mod rate_limit;
+mod replicas;
 mod schema;
 mod scopes;
 mod search;
