@@ -350,7 +350,7 @@ pub async fn add(
     let key = Key::new(idempotency_key, "addMessage", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Added { message }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Added { message }) = idempotency::reserve(&tx, viewer, key).await?
     {
         let message = find_in::<message::Entity>(&tx, &viewer.tenant, message, "message").await?;
         let conv = find_conversation(&tx, &viewer.tenant, message.conversation_id).await?;
