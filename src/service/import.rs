@@ -257,16 +257,22 @@ pub async fn import(
     .insert(&tx)
     .await?;
 
-    let imported = drafts.len();
+    let mut imported = 0;
     let mut last_message_id = None;
     let mut sentiments = Vec::new();
     for (i, mut draft) in drafts {
         draft.conversation_id = conv.id;
-        // An external id a concurrent write took since the check refuses the import
-        // (the transaction cannot go on after a failed statement), naming the message.
-        let message = messages::insert(&tx, tenant, draft)
-            .await
-            .map_err(|e| nest(e, &["messages", &i.to_string()]))?;
+        let Some(message) = messages::insert_unless_taken(&tx, tenant, draft).await? else {
+            // A concurrent write took the external id after the check: the same
+            // problem the check reports, for this message only.
+            problems.push(UserError::new(
+                UserErrorCode::DuplicateExternalId,
+                &["messages", &i.to_string(), "externalId"],
+                "another message of the tenant already has this external id",
+            ));
+            continue;
+        };
+        imported += 1;
         if message.role == MessageRole::User {
             sentiments.extend(message.sentiment);
         }
@@ -294,6 +300,7 @@ pub async fn import(
         Detail::default(),
     )
     .await?;
+    problems.sort_by_key(message_index);
     if let Some(key) = &key {
         let remembered = Remembered {
             conversation: conv.id,
@@ -309,6 +316,11 @@ pub async fn import(
         imported,
         problems,
     })
+}
+
+/// The index of the message a problem is about (`["input", "messages", "3", ...]`).
+fn message_index(problem: &UserError) -> Option<usize> {
+    problem.field.as_ref()?.get(2)?.parse().ok()
 }
 
 fn invalid(field: &[&str], message: &str) -> Error {

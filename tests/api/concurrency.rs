@@ -308,6 +308,50 @@ async fn sixteen_creates_with_one_external_id_or_name_create_one() {
     }
 }
 
+/// Sixteen imports whose first message has one external id: every import is kept,
+/// one with that message, the others with it left out and reported (as a sequential
+/// duplicate is), so the import's "partial problems are reported, the rest is kept"
+/// holds under concurrency too.
+#[tokio::test(flavor = "multi_thread")]
+async fn sixteen_imports_with_one_message_external_id_keep_the_rest() {
+    let server = racing_server().await;
+    let token = server.token().await;
+    let document = "mutation($input: ImportConversationInput!) { importConversation(input: $input) { conversation { id } importedMessages userErrors { field code message } } }";
+    let replies = race(&server, &token, document, |i| {
+        json!({ "input": { "subject": format!("Import {i}"), "messages": [
+            { "text": "Shared", "externalId": "shared-message" },
+            { "text": format!("Own {i}") },
+        ] } })
+    })
+    .await;
+    let mut with_shared = 0;
+    for reply in &replies {
+        let p = payload(reply, "importConversation");
+        assert!(p["conversation"]["id"].is_string(), "{p}");
+        match p["importedMessages"].as_i64() {
+            Some(2) => {
+                assert_eq!(p["userErrors"], json!([]), "{p}");
+                with_shared += 1;
+            }
+            Some(1) => {
+                assert_eq!(p["userErrors"][0]["code"], "DUPLICATE_EXTERNAL_ID", "{p}");
+                assert_eq!(
+                    p["userErrors"][0]["field"],
+                    json!(["input", "messages", "0", "externalId"])
+                );
+            }
+            _ => panic!("{p}"),
+        }
+    }
+    assert_eq!(with_shared, 1);
+    let rows = message::Entity::find()
+        .filter(message::Column::ExternalId.eq("shared-message"))
+        .count(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+}
+
 /// How many replies of `mutation` wrote (no userErrors); asserts that the others were
 /// refused with `refusal` only, and that no reply was an error.
 fn count_outcomes(replies: &[Reply], mutation: &str, refusal: &str) -> usize {
