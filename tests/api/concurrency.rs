@@ -231,6 +231,43 @@ async fn sixteen_requests_with_one_idempotency_key_write_once() {
     }
 }
 
+/// A key kept past its time is taken over by the next request with it: a new write,
+/// then replayed like any other.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_idempotency_key_is_taken_over() {
+    let server = racing_server().await;
+    let token = server.token().await;
+    let document = "mutation($input: CreateTagInput!) { createTag(input: $input) { tag { id } userErrors { code message } } }";
+    let create =
+        |name: &str| json!({ "input": { "name": name, "idempotencyKey": "reused-later" } });
+    let first = server.post(Some(&token), document, create("First")).await;
+    let first = payload(&first, "createTag")["tag"]["id"].clone();
+    server
+        .db
+        .execute_unprepared("UPDATE idempotency_keys SET created_at = 0")
+        .await
+        .unwrap();
+    // Even with another input: the expired entry is forgotten.
+    let replies = race(&server, &token, document, |_| create("Second")).await;
+    let ids: Vec<Value> = replies
+        .iter()
+        .map(|r| payload(r, "createTag")["tag"]["id"].clone())
+        .collect();
+    assert!(
+        ids.iter()
+            .all(|id| *id == ids[0] && id.is_string() && *id != first),
+        "{ids:?}"
+    );
+    assert_eq!(
+        rows(
+            &server,
+            "tags WHERE tenant_id = 'tenant-1' AND name_key IN ('first', 'second')"
+        )
+        .await,
+        2
+    );
+}
+
 /// Sixteen messages with one external id: one is stored, the others are refused
 /// with DUPLICATE_EXTERNAL_ID, none is a 500, and no duplicate is stored.
 #[tokio::test(flavor = "multi_thread")]
