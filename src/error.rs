@@ -96,6 +96,26 @@ impl UserError {
     }
 }
 
+impl UserError {
+    /// DUPLICATE_EXTERNAL_ID on `externalId`: another `what` of the tenant has it.
+    pub fn duplicate_external_id(what: &str) -> UserError {
+        UserError::new(
+            UserErrorCode::DuplicateExternalId,
+            &["externalId"],
+            format!("another {what} of the tenant already has this external id"),
+        )
+    }
+
+    /// DUPLICATE_NAME on `name`: another tag of the tenant has it (ignoring case).
+    pub fn duplicate_tag_name() -> UserError {
+        UserError::new(
+            UserErrorCode::DuplicateName,
+            &["name"],
+            "a tag with this name already exists",
+        )
+    }
+}
+
 impl From<UserError> for Error {
     fn from(err: UserError) -> Self {
         Error::User(err)
@@ -159,12 +179,52 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
+        if let Some(refusal) = unique_violation(&err) {
+            return refusal.into();
+        }
         if is_unavailable(&err) {
             Error::Unavailable(err.to_string())
         } else {
             Error::Internal(err.to_string())
         }
     }
+}
+
+/// The refusal a unique index's violation means for the client, by the index's name:
+/// the one place where the database's uniqueness becomes a domain error (like
+/// realworld-axum-sqlx's `on_constraint`), so every service's `?` maps it alike and
+/// a concurrent duplicate the checks in code could not see is a userError, not a 500.
+/// Other unique violations are bugs (INTERNAL_SERVER_ERROR); a find-or-create maps
+/// its own conflict to the existing row with `ON CONFLICT` instead.
+fn unique_violation(err: &DbErr) -> Option<UserError> {
+    use migration::unique;
+    Some(match violated_unique_index(err)? {
+        unique::CONVERSATION_EXTERNAL_ID => UserError::duplicate_external_id("conversation"),
+        unique::TICKET_EXTERNAL_ID => UserError::duplicate_external_id("ticket"),
+        unique::MESSAGE_EXTERNAL_ID => UserError::duplicate_external_id("message"),
+        unique::TAG_NAME => UserError::duplicate_tag_name(),
+        _ => return None,
+    })
+}
+
+/// The name of the unique index `err` violated: PostgreSQL reports it as the
+/// constraint, SQLite in its message.
+fn violated_unique_index(err: &DbErr) -> Option<&str> {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::error::ErrorKind;
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(db) = sqlx.as_ref() else {
+        return None;
+    };
+    if db.kind() != ErrorKind::UniqueViolation {
+        return None;
+    }
+    db.constraint()
+        .or_else(|| migration::unique::named_by_sqlite(db.message()))
 }
 
 /// Whether the database failed rather than the statement: unreachable, the pool

@@ -9,8 +9,8 @@ use entity::enums::{
 use entity::{conversation, message};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -305,14 +305,42 @@ pub struct Draft {
     pub created_at: i64,
 }
 
-/// Writes a checked message with its sentiment.
+/// Writes a checked message with its sentiment. An external id another message has
+/// is DUPLICATE_EXTERNAL_ID (the unique index decides, see `Error::from(DbErr)`).
 pub async fn insert(
     tx: &DatabaseTransaction,
     tenant: &str,
     draft: Draft,
 ) -> Result<message::Model> {
+    Ok(row(tenant, draft).insert(tx).await?)
+}
+
+/// Writes a checked message unless another message of the tenant has its external
+/// id (`None`; the unique index decides, so also against a concurrent write the
+/// check before could not see), leaving the transaction usable either way.
+pub async fn insert_unless_taken(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    draft: Draft,
+) -> Result<Option<message::Model>> {
+    let insert = message::Entity::insert(row(tenant, draft))
+        .on_conflict_do_nothing_on([message::Column::TenantId, message::Column::ExternalId]);
+    // Boxed: sea-orm's TryInsert future is deep enough to overflow the compiler's
+    // layout recursion limit inside the mutation root's future.
+    match Box::pin(insert.exec_with_returning(tx)).await {
+        Ok(TryInsertResult::Inserted(message)) => Ok(Some(message)),
+        Ok(TryInsertResult::Conflicted | TryInsertResult::Empty) => Ok(None),
+        // sea-orm 2.0.4 reports an empty RETURNING as "not found" rather than
+        // "not inserted" (TryInsertResult::Conflicted).
+        Err(DbErr::RecordNotFound(_)) => Ok(None),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The row of a checked message, with its sentiment.
+fn row(tenant: &str, draft: Draft) -> message::ActiveModel {
     let sentiment = text::sentiment(&draft.text);
-    Ok(message::ActiveModel {
+    message::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
         conversation_id: Set(draft.conversation_id),
@@ -329,8 +357,6 @@ pub async fn insert(
         created_at: Set(draft.created_at),
         anonymized_at: Set(None),
     }
-    .insert(tx)
-    .await?)
 }
 
 /// What `add` is asked to write.
@@ -365,7 +391,7 @@ pub async fn add(
     let key = Key::new(idempotency_key, "addMessage", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Added { message }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Added { message }) = idempotency::reserve(&tx, viewer, key).await?
     {
         let message = find_in::<message::Entity>(&tx, &viewer.tenant, message, "message").await?;
         let conv = find_conversation(&tx, &viewer.tenant, message.conversation_id).await?;

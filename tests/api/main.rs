@@ -9,6 +9,7 @@ mod common;
 mod auth;
 mod claim;
 mod cli;
+mod concurrency;
 mod conversation_writes;
 mod failures;
 mod http;
