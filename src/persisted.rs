@@ -10,11 +10,11 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use async_graphql::Request;
 use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
-use async_graphql::parser::parse_query;
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::limits::parse_document;
 
 /// Where persisted queries are kept; cheap to clone.
 #[derive(Clone)]
@@ -32,8 +32,9 @@ impl Store {
     }
 
     /// The allow-list in `path`: a JSON object from each operation's SHA-256 (hex)
-    /// to its text, as GraphQL Code Generator's `persistedDocuments` writes it.
-    pub fn allow_list(path: &Path) -> anyhow::Result<Store> {
+    /// to its text, as GraphQL Code Generator's `persistedDocuments` writes it; no
+    /// document may nest deeper than `max_nesting`.
+    pub fn allow_list(path: &Path, max_nesting: usize) -> anyhow::Result<Store> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let entries: HashMap<String, String> = serde_json::from_str(&text)
@@ -46,12 +47,33 @@ impl Store {
                     path.display()
                 );
             }
-            let document = parse_query(&query).with_context(|| {
-                format!("{}: the query `{hash}` does not parse", path.display())
+            let document = parse_document(&query, max_nesting).map_err(|err| {
+                anyhow::anyhow!(
+                    "{}: the query `{hash}` does not parse: {}",
+                    path.display(),
+                    err.message
+                )
             })?;
             documents.insert(hash.to_ascii_lowercase(), document);
         }
         Ok(Store::AllowList(Arc::new(documents)))
+    }
+
+    /// The names of the allow-list's operations (None for automatic persisted
+    /// queries): what metrics label requests by.
+    pub fn operation_names(&self) -> Option<Vec<String>> {
+        let Store::AllowList(list) = self else {
+            return None;
+        };
+        let names = list
+            .values()
+            .flat_map(|document| match &document.operations {
+                DocumentOperations::Single(_) => Vec::new(),
+                DocumentOperations::Multiple(operations) => {
+                    operations.keys().map(|name| name.to_string()).collect()
+                }
+            });
+        Some(names.collect())
     }
 
     /// The document persisted under `hash`.
@@ -65,8 +87,13 @@ impl Store {
     /// `request` with its persisted query resolved. A hash alone becomes the
     /// document it names (PERSISTED_QUERY_NOT_FOUND if unknown); a text with its
     /// hash is checked and, in automatic mode, kept for next time. In allow-list mode
-    /// only listed operations pass, named by hash or by text.
-    pub async fn resolve(&self, mut request: Request) -> Result<Request, Error> {
+    /// only listed operations pass, named by hash or by text. A text is parsed only
+    /// if it nests no deeper than `max_nesting`.
+    pub async fn resolve(
+        &self,
+        mut request: Request,
+        max_nesting: usize,
+    ) -> Result<Request, Error> {
         let hash = match request.extensions.remove("persistedQuery") {
             Some(value) => Some(hash_of(value)?),
             None => None,
@@ -88,7 +115,7 @@ impl Store {
                 "the persisted query's sha256Hash is not the hash of its query",
             ));
         } else if let Store::Automatic(cache) = self
-            && let Ok(document) = parse_query(&request.query)
+            && let Ok(document) = parse_document(&request.query, max_nesting)
         {
             cache.set(hash, document.clone()).await;
             request.set_parsed_query(document);

@@ -55,22 +55,27 @@ struct Inner {
 /// The checks that need async-graphql's parser and validator.
 struct Rules {
     max_aliases: usize,
+    /// Deepest bracket nesting of a document or its variables, checked before parsing.
+    max_nesting: usize,
     limiter: Limiter,
     parsed: Mutex<LruCache<String, ExecutableDocument>>,
 }
 
 impl CheckedSchema {
     /// The schema `build` makes, with at most `max_aliases` aliases per document,
-    /// `limiter` charged and persisted queries kept in `persisted`.
+    /// documents and variables nested at most `max_nesting` deep, `limiter` charged
+    /// and persisted queries kept in `persisted`.
     pub fn new(
         build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
         max_aliases: usize,
+        max_nesting: usize,
         limiter: Limiter,
         persisted: Option<Store>,
     ) -> CheckedSchema {
         let capacity = NonZeroUsize::new(PARSED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
         let rules = Arc::new(Rules {
             max_aliases,
+            max_nesting,
             limiter,
             parsed: Mutex::new(LruCache::new(capacity)),
         });
@@ -96,9 +101,13 @@ impl CheckedSchema {
         request: Request,
         session: Option<Arc<Data>>,
     ) -> Result<(Request, Vec<Name>), Response> {
+        // Before anything parses the text (the persisted store, to register it, too).
+        let max_nesting = self.0.rules.max_nesting;
+        crate::limits::check_request(&request, max_nesting)
+            .map_err(|err| refused_by(refused(err)))?;
         let mut request = match &self.0.persisted {
             Some(store) => store
-                .resolve(request)
+                .resolve(request, max_nesting)
                 .await
                 .map_err(|err| refused_by(refused(err)))?,
             None => request,
@@ -106,7 +115,9 @@ impl CheckedSchema {
         let document = match self.0.rules.parsed(&request.query) {
             Some(document) => document,
             None => {
-                let document = request.parsed_query().map_err(refused_by)?.clone();
+                let document = crate::limits::parsed_document(&mut request, max_nesting)
+                    .map_err(refused_by)?
+                    .clone();
                 self.0.rules.keep(&request.query, &document);
                 document
             }
