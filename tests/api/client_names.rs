@@ -32,7 +32,6 @@ async fn random_operation_names_share_one_label_beyond_the_first_ones() {
     let token = server.token().await;
     let inbox = "query Inbox { conversations { totalCount } }";
     server.post(Some(&token), inbox, json!({})).await.data();
-    let (_, small) = operation_labels(&server).await;
     for chunk in 0..125 {
         let requests = (0..16).map(|i| {
             let name = format!("Random{}x{}", chunk * 16 + i, rand::random::<u32>());
@@ -61,10 +60,8 @@ async fn random_operation_names_share_one_label_beyond_the_first_ones() {
         "a name seen first keeps its label"
     );
     assert!(labels.contains("other"), "the rest share one");
-    assert!(
-        size < 20 * small,
-        "/metrics grew from {small} to {size} bytes"
-    );
+    // About 3 KB per label (three histograms): 2,000 labels would be 6 MB.
+    assert!(size < 200_000, "/metrics is {size} bytes");
     let text = server.get("/metrics").await.text().await.unwrap();
     let inbox_count = r#"parley_graphql_requests_total{operation="Inbox",outcome="ok"} 2"#;
     assert!(text.lines().any(|l| l == inbox_count), "{text}");
