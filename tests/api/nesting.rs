@@ -14,30 +14,45 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::common::{Reply, TestServer};
 use crate::subscriptions::connect;
 
-/// Levels of nesting in each hostile request: far beyond the default limit (64),
-/// and deep enough to overflow the parser of a release build.
+/// Levels of nesting in hostile requests, far beyond the default limit (64): 500
+/// overflows the stack of a debug build (deeper, its parser gives up first), 3,000
+/// that of a release build.
+const DEPTHS: [usize; 2] = [500, 3000];
+
+/// The deepest of them.
 const DEEP: usize = 3000;
+
+/// `open` `depth` times, `inner`, then `close` as often.
+fn nested_to(depth: usize, open: &str, inner: &str, close: &str) -> String {
+    format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
+}
 
 /// `open` `DEEP` times, `inner`, then `close` as often.
 fn nested(open: &str, inner: &str, close: &str) -> String {
-    format!("{}{inner}{}", open.repeat(DEEP), close.repeat(DEEP))
+    nested_to(DEEP, open, inner, close)
 }
 
-/// Documents that nest lists, objects, arguments and selections `DEEP` levels.
+/// Documents that nest lists, objects, arguments and selections each of `DEPTHS`.
 fn deep_documents() -> Vec<String> {
-    vec![
-        format!(
-            "{{ __type(name: {}) {{ name }} }}",
-            nested("[", "\"Query\"", "]")
-        ),
-        format!("{{ nodes(ids: {}) {{ id }} }}", nested("[", "\"x\"", "]")),
-        format!(
-            "{{ conversations(filter: {}) {{ totalCount }} }}",
-            nested("{a: ", "1", "}")
-        ),
-        nested("{ a ", "b", "}"),
-        format!("query($v: {}) {{ __typename }}", nested("[", "Int", "]")),
-    ]
+    DEPTHS
+        .into_iter()
+        .flat_map(|depth| {
+            let nested = |open, inner, close| nested_to(depth, open, inner, close);
+            [
+                format!(
+                    "{{ __type(name: {}) {{ name }} }}",
+                    nested("[", "\"Query\"", "]")
+                ),
+                format!("{{ nodes(ids: {}) {{ id }} }}", nested("[", "\"x\"", "]")),
+                format!(
+                    "{{ conversations(filter: {}) {{ totalCount }} }}",
+                    nested("{a: ", "1", "}")
+                ),
+                nested("{ a ", "b", "}"),
+                format!("query($v: {}) {{ __typename }}", nested("[", "Int", "]")),
+            ]
+        })
+        .collect()
 }
 
 fn assert_too_complex(reply: &Reply, what: &str) {
@@ -185,11 +200,18 @@ async fn a_deep_subscription_is_refused_over_the_websocket() {
     let token = server.token().await;
     let (mut socket, ack) = connect(&server.url, &token).await;
     assert_eq!(ack.unwrap()["type"], "connection_ack");
-    let deep = format!(
-        "subscription {{ conversationEvents(types: {}) {{ type }} }}",
-        nested("[", "CLAIMED", "]")
-    );
-    for (id, query) in [("deep", deep), ("deeper", nested("{ a ", "b", "}"))] {
+    let deep = |depth| {
+        format!(
+            "subscription {{ conversationEvents(types: {}) {{ type }} }}",
+            nested_to(depth, "[", "CLAIMED", "]")
+        )
+    };
+    let queries = [
+        ("deep", deep(DEPTHS[0])),
+        ("deeper", deep(DEPTHS[1])),
+        ("selections", nested("{ a ", "b", "}")),
+    ];
+    for (id, query) in queries {
         let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
         socket
             .send(Message::text(message.to_string()))
