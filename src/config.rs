@@ -20,7 +20,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once at startup; boxing buys nothing
 pub enum Command {
     /// Migrate the database, then serve GraphQL over HTTP.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL).
@@ -180,7 +180,8 @@ pub struct HttpOptions {
     /// the cores' caches, so the queue as a whole is served sooner.
     #[arg(long, env = "PARLEY_MAX_CONCURRENT_REQUESTS")]
     pub max_concurrent_requests: Option<usize>,
-    /// How many automatically persisted queries (Apollo APQ) to remember; 0 turns APQ off.
+    /// Automatically persisted queries (Apollo APQ): 0 turns them off; otherwise about how
+    /// many this process keeps (the bytes they hold are bounded by `--apq-cache-bytes`).
     #[arg(long, env = "PARLEY_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
     /// Run only the operations in this JSON file of SHA-256 → query text (as GraphQL
@@ -206,6 +207,76 @@ pub struct HttpOptions {
     /// names of its operations are labels.
     #[arg(long, env = "PARLEY_MAX_OPERATION_LABELS", default_value_t = 100)]
     pub max_operation_labels: usize,
+    /// How long the answer to "does this token's tenant exist, and is its agent one of
+    /// the tenant's agents?" is remembered (a deleted agent's tokens work this long).
+    #[arg(long, env = "PARLEY_AUTH_CACHE_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub auth_cache_ttl: std::time::Duration,
+    /// How many (tenant, agent) answers are remembered; 0 checks every request.
+    #[arg(long, env = "PARLEY_AUTH_CACHE_SIZE", default_value_t = 10_000)]
+    pub auth_cache_size: usize,
+    #[command(flatten)]
+    pub sockets: SocketOptions,
+    #[command(flatten)]
+    pub caches: CacheOptions,
+    #[command(flatten)]
+    pub redis: RedisOptions,
+}
+
+/// How much memory the caches of parsed documents and persisted queries may hold.
+#[derive(Debug, Clone, Args)]
+pub struct CacheOptions {
+    /// Bytes of parsed documents kept for reuse, as estimated from their text (up to
+    /// 256 bytes of heap per token); 0 keeps none.
+    #[arg(long, env = "PARLEY_PARSED_CACHE_BYTES", default_value_t = 32 << 20)]
+    pub parsed_cache_bytes: u64,
+    /// Bytes of automatically persisted queries' text this process keeps; 0 keeps none
+    /// (with Redis, they are still shared there).
+    #[arg(long, env = "PARLEY_APQ_CACHE_BYTES", default_value_t = 16 << 20)]
+    pub apq_cache_bytes: u64,
+    /// Longest query text that is kept parsed or registered as a persisted query;
+    /// longer queries still run, parsed each time, and are sent in full each time.
+    #[arg(long, env = "PARLEY_MAX_CACHED_QUERY_BYTES", default_value_t = 16 * 1024)]
+    pub max_cached_query_bytes: usize,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        CacheOptions {
+            parsed_cache_bytes: 32 << 20,
+            apq_cache_bytes: 16 << 20,
+            max_cached_query_bytes: 16 * 1024,
+        }
+    }
+}
+
+/// Redis, through which replicas share rate-limit buckets and persisted queries.
+#[derive(Debug, Clone, Args)]
+pub struct RedisOptions {
+    /// Share rate-limit buckets and persisted queries with the other replicas through
+    /// this Redis (e.g. `redis://127.0.0.1:6379`); without it each process has its own.
+    #[arg(long, env = "PARLEY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix of every key written to Redis: the replicas of one deployment share it.
+    #[arg(long, env = "PARLEY_REDIS_PREFIX", default_value = "parley:")]
+    pub redis_prefix: String,
+    /// Longest a Redis command may take; past it (or when Redis is unreachable) the
+    /// request goes on without Redis, and Redis is left alone for a second.
+    #[arg(long, env = "PARLEY_REDIS_TIMEOUT", default_value = "250ms", value_parser = humantime::parse_duration)]
+    pub redis_timeout: std::time::Duration,
+    /// How long a persisted query stays in Redis after it was last registered.
+    #[arg(long, env = "PARLEY_APQ_TTL", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub apq_ttl: std::time::Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            redis_url: None,
+            redis_prefix: "parley:".into(),
+            redis_timeout: std::time::Duration::from_millis(250),
+            apq_ttl: std::time::Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 impl Default for HttpOptions {
@@ -222,6 +293,11 @@ impl Default for HttpOptions {
             body_read_timeout: std::time::Duration::from_secs(30),
             shutdown_timeout: std::time::Duration::from_secs(30),
             max_operation_labels: 100,
+            auth_cache_ttl: std::time::Duration::from_secs(30),
+            auth_cache_size: 10_000,
+            sockets: SocketOptions::default(),
+            caches: CacheOptions::default(),
+            redis: RedisOptions::default(),
         }
     }
 }
@@ -234,6 +310,48 @@ impl HttpOptions {
             None => Some(3 * cores),
             Some(0) => None,
             Some(n) => Some(n),
+        }
+    }
+}
+
+/// What one client may hold open on `/graphql/ws`: sockets cost a task and memory for
+/// as long as they stay open, so each is bounded, and none outlives its token.
+#[derive(Debug, Clone, Args)]
+pub struct SocketOptions {
+    /// How long a new websocket may take to send `connection_init`; then it is closed
+    /// with 4408 (graphql-transport-ws: "Connection initialisation timeout").
+    #[arg(long, env = "PARLEY_SOCKET_INIT_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub socket_init_timeout: std::time::Duration,
+    /// Open websockets per agent (a token's `sub` in its tenant); the next is closed
+    /// with 4429 (0: no limit).
+    #[arg(long, env = "PARLEY_MAX_SOCKETS_PER_AGENT", default_value_t = 16)]
+    pub max_sockets_per_agent: usize,
+    /// Open websockets per tenant, all its agents together; the next is closed with
+    /// 4429 (0: no limit).
+    #[arg(long, env = "PARLEY_MAX_SOCKETS_PER_TENANT", default_value_t = 256)]
+    pub max_sockets_per_tenant: usize,
+    /// Operations (subscriptions) running at once on one websocket; the next is
+    /// answered with a RATE_LIMITED error (0: no limit).
+    #[arg(
+        long,
+        env = "PARLEY_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 32
+    )]
+    pub max_subscriptions_per_socket: usize,
+    /// How long past its token's `exp` a subscription keeps running before it ends with
+    /// UNAUTHENTICATED (the same grace the token check itself allows for clock skew).
+    #[arg(long, env = "PARLEY_SUBSCRIPTION_EXPIRY_LEEWAY", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub subscription_expiry_leeway: std::time::Duration,
+}
+
+impl Default for SocketOptions {
+    fn default() -> Self {
+        SocketOptions {
+            socket_init_timeout: std::time::Duration::from_secs(10),
+            max_sockets_per_agent: 16,
+            max_sockets_per_tenant: 256,
+            max_subscriptions_per_socket: 32,
+            subscription_expiry_leeway: std::time::Duration::from_secs(30),
         }
     }
 }

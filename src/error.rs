@@ -30,6 +30,11 @@ pub enum Error {
     Unavailable(String),
     /// A subscriber fell this many events behind and was dropped.
     Lagged(u64),
+    /// The feed of events was interrupted (the database went away) and what was
+    /// committed meanwhile could not be recovered: the subscriber must refetch.
+    EventsMissed,
+    /// A websocket already runs this many operations, the most it may.
+    TooManySubscriptions(usize),
     /// A bug or an unexpected failure: logged in full, reported as a bare code.
     Internal(String),
     /// A business rule refused the change; mutations report it in `userErrors`.
@@ -91,6 +96,26 @@ impl UserError {
     }
 }
 
+impl UserError {
+    /// DUPLICATE_EXTERNAL_ID on `externalId`: another `what` of the tenant has it.
+    pub fn duplicate_external_id(what: &str) -> UserError {
+        UserError::new(
+            UserErrorCode::DuplicateExternalId,
+            &["externalId"],
+            format!("another {what} of the tenant already has this external id"),
+        )
+    }
+
+    /// DUPLICATE_NAME on `name`: another tag of the tenant has it (ignoring case).
+    pub fn duplicate_tag_name() -> UserError {
+        UserError::new(
+            UserErrorCode::DuplicateName,
+            &["name"],
+            "a tag with this name already exists",
+        )
+    }
+}
+
 impl From<UserError> for Error {
     fn from(err: UserError) -> Self {
         Error::User(err)
@@ -110,8 +135,8 @@ impl Error {
             Error::BadUserInput(_) => "BAD_USER_INPUT",
             Error::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Error::TooComplex(_) => "QUERY_TOO_COMPLEX",
-            Error::RateLimited(_) => "RATE_LIMITED",
-            Error::Unavailable(_) | Error::Lagged(_) => "SERVICE_UNAVAILABLE",
+            Error::RateLimited(_) | Error::TooManySubscriptions(_) => "RATE_LIMITED",
+            Error::Unavailable(_) | Error::Lagged(_) | Error::EventsMissed => "SERVICE_UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
             Error::User(_) => "BAD_USER_INPUT",
         }
@@ -135,6 +160,12 @@ impl Error {
             Error::Lagged(missed) => {
                 format!("the subscriber fell {missed} events behind; subscribe again")
             }
+            Error::EventsMissed => {
+                "the event feed was interrupted and events may have been missed; refetch, then subscribe again".into()
+            }
+            Error::TooManySubscriptions(most) => format!(
+                "a websocket may run at most {most} operations at once; complete one, or open another socket"
+            ),
             Error::Internal(_) => "internal server error".into(),
             Error::User(err) => err.message.clone(),
         }
@@ -148,12 +179,52 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
+        if let Some(refusal) = unique_violation(&err) {
+            return refusal.into();
+        }
         if is_unavailable(&err) {
             Error::Unavailable(err.to_string())
         } else {
             Error::Internal(err.to_string())
         }
     }
+}
+
+/// The refusal a unique index's violation means for the client, by the index's name:
+/// the one place where the database's uniqueness becomes a domain error (like
+/// realworld-axum-sqlx's `on_constraint`), so every service's `?` maps it alike and
+/// a concurrent duplicate the checks in code could not see is a userError, not a 500.
+/// Other unique violations are bugs (INTERNAL_SERVER_ERROR); a find-or-create maps
+/// its own conflict to the existing row with `ON CONFLICT` instead.
+fn unique_violation(err: &DbErr) -> Option<UserError> {
+    use migration::unique;
+    Some(match violated_unique_index(err)? {
+        unique::CONVERSATION_EXTERNAL_ID => UserError::duplicate_external_id("conversation"),
+        unique::TICKET_EXTERNAL_ID => UserError::duplicate_external_id("ticket"),
+        unique::MESSAGE_EXTERNAL_ID => UserError::duplicate_external_id("message"),
+        unique::TAG_NAME => UserError::duplicate_tag_name(),
+        _ => return None,
+    })
+}
+
+/// The name of the unique index `err` violated: PostgreSQL reports it as the
+/// constraint, SQLite in its message.
+fn violated_unique_index(err: &DbErr) -> Option<&str> {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::error::ErrorKind;
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(db) = sqlx.as_ref() else {
+        return None;
+    };
+    if db.kind() != ErrorKind::UniqueViolation {
+        return None;
+    }
+    db.constraint()
+        .or_else(|| migration::unique::named_by_sqlite(db.message()))
 }
 
 /// Whether the database failed rather than the statement: unreachable, the pool

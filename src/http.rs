@@ -37,7 +37,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
-use crate::auth::{Auth, JwtConfig};
+use crate::auth::{Accounts, JwtConfig};
 use crate::config::HttpOptions;
 use crate::db::{SqlStats, track};
 use crate::events::{Events, LAST_EVENT_WAIT};
@@ -47,6 +47,12 @@ use crate::loader::{connection_loaders, loaders};
 use crate::metrics::{BATCH, Metrics, OperationLabels};
 use crate::persisted::{self, Store};
 use crate::ratelimit::{Charge, Limiter};
+use crate::replicas::Shared;
+
+mod sockets;
+
+pub use sockets::SocketLimits;
+use sockets::{Handshake, SocketExecutor};
 
 /// What GraphiQL is prefilled with.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +69,8 @@ pub struct AppState {
     pub schema: CheckedSchema,
     pub db: DatabaseConnection,
     pub jwt: JwtConfig,
+    /// Which tenants and agents tokens may name (see [`Accounts`]).
+    pub accounts: Accounts,
     pub graphiql: Arc<GraphiqlDefaults>,
     pub limits: Arc<Limits>,
     pub options: Arc<HttpOptions>,
@@ -75,6 +83,8 @@ pub struct AppState {
     pub events: Events,
     /// The open websockets, which shutdown waits for.
     pub sockets: TaskTracker,
+    /// The websockets open per agent and per tenant.
+    pub socket_limits: Arc<SocketLimits>,
 }
 
 impl AppState {
@@ -86,12 +96,14 @@ impl AppState {
         options: HttpOptions,
         graphiql: GraphiqlDefaults,
     ) -> anyhow::Result<AppState> {
-        let limiter = Limiter::new(limits.rate_limit);
+        let shared = Shared::connect(&options.redis)?;
+        let limiter = Limiter::new(limits.rate_limit, shared.clone());
         let persisted = match &options.allowed_operations {
             Some(path) => Some(Store::allow_list(path, limits.max_nesting)?),
-            None => Store::automatic(options.apq_cache_size),
+            None => Store::automatic(&options, shared),
         };
         let events = Events::start(db.clone());
+        let accounts = Accounts::new(db.clone(), options.auth_cache_ttl, options.auth_cache_size);
         let schema = crate::schema(
             db.clone(),
             &limits,
@@ -99,6 +111,7 @@ impl AppState {
             limiter.clone(),
             persisted.clone(),
             events.clone(),
+            &options.caches,
         );
         let turns = options
             .concurrent_requests()
@@ -107,10 +120,12 @@ impl AppState {
             Some(names) => OperationLabels::listed(names),
             None => OperationLabels::first_seen(options.max_operation_labels),
         };
+        let socket_limits = SocketLimits::new(&options.sockets);
         Ok(AppState {
             schema,
             db,
             jwt,
+            accounts,
             graphiql: Arc::new(graphiql),
             limits: Arc::new(limits),
             options: Arc::new(options),
@@ -120,6 +135,7 @@ impl AppState {
             persisted,
             events,
             sockets: TaskTracker::new(),
+            socket_limits,
         })
     }
 }
@@ -342,14 +358,16 @@ async fn graphql_get(
     // A persisted query is checked as the document its hash names; an unknown hash
     // is refused here, lest it be registered by someone else before it runs.
     let document = match (&app.persisted, persisted::requested_hash(&request)) {
-        (Some(store), Some(hash)) if request.query.is_empty() => match store.get(&hash).await {
-            Some(document) => Some(document),
-            None if matches!(store, Store::AllowList(_)) => None,
-            None => {
-                let err = crate::error::Error::PersistedQueryNotFound;
-                return refuse(StatusCode::OK, err.code(), &err.message());
+        (Some(store), Some(hash)) if request.query.is_empty() => {
+            match store.get(&hash, app.limits.max_nesting).await {
+                Some(document) => Some(document),
+                None if matches!(store, Store::AllowList(_)) => None,
+                None => {
+                    let err = crate::error::Error::PersistedQueryNotFound;
+                    return refuse(StatusCode::OK, err.code(), &err.message());
+                }
             }
-        },
+        }
         _ => crate::limits::parse_document(&request.query, app.limits.max_nesting).ok(),
     };
     if document.is_some_and(|d| !is_query(&d, request.operation_name.as_deref())) {
@@ -476,7 +494,7 @@ async fn execute(
         return refuse(StatusCode::BAD_REQUEST, err.code(), &err.message());
     }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let auth = Auth::from_header(&app.jwt, header);
+    let auth = app.accounts.authenticate(&app.jwt, header).await;
     let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
     let charge = Arc::new(Charge::default());
     let stats = Arc::new(SqlStats::default());
@@ -568,7 +586,11 @@ async fn execute(
     if let Ok(value) = HeaderValue::from_str(&timing) {
         headers.insert("server-timing", value);
     }
-    if let Some(budget) = tenant.and_then(|tenant| app.limiter.budget(&tenant)) {
+    let budget = match tenant {
+        Some(tenant) => app.limiter.budget(&tenant).await,
+        None => None,
+    };
+    if let Some(budget) = budget {
         let values = [
             u64::from(budget.limit),
             u64::from(budget.remaining),
@@ -669,10 +691,14 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
 
 /// Marks a refused `connection_init`, so that its close frame gets the protocol's code.
 const REFUSED: &str = "Forbidden: ";
+/// Marks a `connection_init` over a socket limit, closed with 4429.
+const TOO_MANY: &str = "Too many sockets: ";
 
 /// Subscriptions over graphql-transport-ws. Browsers cannot set headers on a
 /// websocket, so the token comes in the `connection_init` payload as
-/// `{"Authorization": "Bearer <token>"}`; a bad one closes the socket with 4403.
+/// `{"Authorization": "Bearer <token>"}`; a bad one closes the socket with 4403, one
+/// whose agent or tenant holds too many sockets with 4429, and a socket that sends
+/// no `connection_init` in time is closed with 4408.
 async fn subscriptions(
     State(app): State<AppState>,
     protocol: GraphQLProtocol,
@@ -691,52 +717,85 @@ async fn subscriptions(
                     closing.await;
                     tokio::time::sleep(LAST_EVENT_WAIT * 3).await;
                 });
-                let (jwt, db) = (app.jwt.clone(), app.db.clone());
+                let (jwt, db, accounts) = (app.jwt.clone(), app.db.clone(), app.accounts.clone());
+                let (limits, handshake) = (app.socket_limits.clone(), Handshake::default());
                 app.metrics.subscriptions.inc();
                 let messages = (&mut sink)
                     .with(|message| async move { Ok::<_, axum::Error>(protocol_close(message)) });
-                GraphQLWebSocket::new_with_pair(messages, stream, app.schema.clone(), protocol)
-                    .on_connection_init(move |payload| async move {
-                        let header = ["Authorization", "authorization"]
-                            .iter()
-                            .find_map(|k| payload.get(*k)?.as_str());
-                        let auth = Auth::from_header(&jwt, header);
-                        if let Err(err) = &auth.0 {
-                            return Err(async_graphql::Error::new(format!(
-                                "{REFUSED}{}",
-                                err.message()
-                            )));
+                let executor = SocketExecutor::new(app.schema.clone(), &app.options.sockets);
+                let session = GraphQLWebSocket::new_with_pair(messages, stream, executor, protocol)
+                    .on_connection_init({
+                        let handshake = handshake.clone();
+                        move |payload| async move {
+                            handshake.started();
+                            let header = ["Authorization", "authorization"]
+                                .iter()
+                                .find_map(|k| payload.get(*k)?.as_str());
+                            let auth = accounts.authenticate(&jwt, header).await;
+                            let viewer = match &auth.0 {
+                                Ok(viewer) => viewer,
+                                Err(err) => {
+                                    return Err(async_graphql::Error::new(format!(
+                                        "{REFUSED}{}",
+                                        err.message()
+                                    )));
+                                }
+                            };
+                            handshake.admit(&limits, viewer).map_err(|why| {
+                                async_graphql::Error::new(format!("{TOO_MANY}{why}"))
+                            })?;
+                            let mut data = Data::default();
+                            data.insert(auth);
+                            data.insert(Arc::new(connection_loaders(db)));
+                            Ok(data)
                         }
-                        let mut data = Data::default();
-                        data.insert(auth);
-                        data.insert(Arc::new(connection_loaders(db)));
-                        Ok(data)
                     })
-                    .serve()
-                    .await;
-                app.metrics.subscriptions.dec();
-                if app.sockets.is_closed() {
-                    let frame = CloseFrame {
+                    .serve();
+                let timeout = app.options.sockets.socket_init_timeout;
+                let close = if handshake.within(timeout, session).await {
+                    // Shutting down: the socket goes away with the server.
+                    app.sockets.is_closed().then(|| CloseFrame {
                         code: 1001,
                         reason: "the server is shutting down".into(),
-                    };
+                    })
+                } else {
+                    Some(CloseFrame {
+                        code: sockets::INIT_TIMEOUT,
+                        reason: "Connection initialisation timeout".into(),
+                    })
+                };
+                app.metrics.subscriptions.dec();
+                if let Some(frame) = close {
                     let _ = sink.send(Message::Close(Some(frame))).await;
                 }
+                // The handshake's admission goes with it: the socket no longer counts.
+                drop(handshake);
             })
         })
 }
 
-/// async-graphql closes a refused `connection_init` with 1002; the protocol says 4403.
+/// The close codes of graphql-transport-ws where async-graphql has its own: a refused
+/// `connection_init` is 4403 (not 1002), one over a socket limit 4429, and an
+/// operation before `connection_ack` 4401 (not 1011). A reason is cut to fit a close
+/// frame (123 bytes).
 fn protocol_close(message: Message) -> Message {
-    match message {
-        Message::Close(Some(frame)) if frame.code == 1002 && frame.reason.starts_with(REFUSED) => {
-            Message::Close(Some(CloseFrame {
-                code: 4403,
-                reason: frame.reason,
-            }))
-        }
-        other => other,
+    let Message::Close(Some(frame)) = message else {
+        return message;
+    };
+    let code = match frame.code {
+        1002 if frame.reason.starts_with(REFUSED) => 4403,
+        1002 if frame.reason.starts_with(TOO_MANY) => sockets::TOO_MANY_REQUESTS,
+        1011 if frame.reason.starts_with("The handshake is not completed") => 4401,
+        code => code,
+    };
+    let mut end = frame.reason.len().min(123);
+    while !frame.reason.is_char_boundary(end) {
+        end -= 1;
     }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: frame.reason.as_str()[..end].into(),
+    }))
 }
 
 /// GraphiQL, prefilled in demo mode.
@@ -753,8 +812,12 @@ async fn graphiql(State(app): State<AppState>) -> Html<String> {
     Html(include_str!("graphiql.html").replace("__PARLEY_CONFIG__", &config))
 }
 
-/// The SDL of the running schema.
+/// The SDL of the running schema; not found when introspection is off, since the SDL
+/// tells everything introspection would.
 async fn schema_sdl(State(app): State<AppState>) -> Response {
+    if !app.options.introspection {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     (
         [(CONTENT_TYPE, "text/plain; charset=utf-8")],
         app.schema.sdl(),
@@ -764,6 +827,11 @@ async fn schema_sdl(State(app): State<AppState>) -> Response {
 
 /// Prometheus metrics.
 async fn metrics(State(app): State<AppState>) -> Response {
+    let metrics = &app.metrics;
+    metrics.set_cache_bytes("parsed_documents", app.schema.parsed_bytes());
+    if let Some(store) = &app.persisted {
+        metrics.set_cache_bytes("persisted_queries", store.bytes());
+    }
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4")],
         app.metrics.render(&app.db),

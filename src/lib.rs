@@ -2,6 +2,7 @@
 //! and ratings, for many tenants at once.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod metrics;
 pub mod pagination;
 pub mod persisted;
 pub mod ratelimit;
+pub mod replicas;
 pub mod search;
 pub mod seed;
 pub mod service;
@@ -30,7 +32,8 @@ use crate::graphql::CheckedSchema;
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
-/// persisted queries kept in `persisted` and live updates from `events`.
+/// persisted queries kept in `persisted`, live updates from `events` and parsed
+/// documents kept within `caches`.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
@@ -38,6 +41,7 @@ pub fn schema(
     limiter: ratelimit::Limiter,
     persisted: Option<persisted::Store>,
     events: events::Events,
+    caches: &config::CacheOptions,
 ) -> CheckedSchema {
     let writer = db::Writer::for_pool(&db);
     let build = || {
@@ -53,12 +57,18 @@ pub fn schema(
             .data(writer.clone())
             .data(db.clone())
     };
+    let inputs = graphql::InputLimits {
+        max_list_items: limits.max_list_items,
+        max_complexity: limits.max_complexity,
+    };
     CheckedSchema::new(
         build,
         limits.max_aliases,
         limits.max_nesting,
+        inputs,
         limiter.clone(),
         persisted,
+        caches,
     )
 }
 

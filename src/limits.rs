@@ -23,8 +23,9 @@ pub struct Limits {
     #[arg(long, env = "PARLEY_MAX_NESTING", default_value_t = DEFAULT_MAX_NESTING,
           value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_NESTING_CEILING)).map(usize::from))]
     pub max_nesting: usize,
-    /// Highest cost a query may have: each field costs 1, and a connection's
-    /// fields count once per item it may return (`first`/`last`, default 20).
+    /// Highest cost a query may have: each field costs 1, a connection's fields
+    /// count once per item it may return (`first`/`last`, default 20), and each
+    /// item of a list argument or variable costs 1.
     #[arg(long, env = "PARLEY_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
     /// Most aliases one document may use.
@@ -39,6 +40,11 @@ pub struct Limits {
     /// Largest request body, in bytes.
     #[arg(long, env = "PARLEY_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Most items in one list passed as an argument or variable (ids in a filter,
+    /// notes of `addNotes`...), each item also costing 1 in the query's cost;
+    /// `importConversation`'s messages have their own cap of 1,000.
+    #[arg(long, env = "PARLEY_MAX_LIST_ITEMS", default_value_t = DEFAULT_MAX_LIST_ITEMS)]
+    pub max_list_items: usize,
     /// Points each tenant may spend per minute, a request costing its complexity
     /// (an inbox page of 50 conversations costs about 2,800); 0 turns rate limiting off.
     #[arg(long, env = "PARLEY_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT,
@@ -57,6 +63,10 @@ pub const DEFAULT_MAX_NESTING: usize = 64;
 /// worker thread, even in a debug build (see the `nesting` tests).
 pub const MAX_NESTING_CEILING: u16 = 128;
 
+/// Items a list argument may hold unless configured: what the API's own caps allow
+/// (`nodes` ids, `addNotes` notes, a ticket's tags).
+pub const DEFAULT_MAX_LIST_ITEMS: usize = 100;
+
 /// Points per tenant per minute unless configured.
 pub const DEFAULT_RATE_LIMIT: u32 = 2_000_000;
 
@@ -70,6 +80,7 @@ impl Default for Limits {
             max_batch: 10,
             max_query_bytes: 64 * 1024,
             max_body_bytes: 1024 * 1024,
+            max_list_items: DEFAULT_MAX_LIST_ITEMS,
             rate_limit: DEFAULT_RATE_LIMIT,
         }
     }

@@ -25,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Serve(args) => {
-            let served = serve(args).await;
+            let served = serve(*args).await;
             telemetry.shutdown();
             served
         }

@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: requests by operation and outcome, latency,
-//! SQL statements and time per request, pool usage and open subscriptions.
+//! SQL statements and time per request, pool usage, open subscriptions and the bytes
+//! the caches hold.
 //!
 //! Operation names are the client's to choose, and every label value is a series
 //! kept for the life of the process, so only a bounded set of names become labels
@@ -93,6 +94,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     sql_total: IntGauge,
     operations: Arc<OperationLabels>,
+    cache_bytes: IntGaugeVec,
     /// Subscriptions open now.
     pub subscriptions: IntGauge,
 }
@@ -163,6 +165,13 @@ impl Metrics {
             "subscriptions_open",
             "GraphQL subscription connections open",
         );
+        let cache_bytes = IntGaugeVec::new(
+            Opts::new(
+                "cache_bytes",
+                "Bytes a cache holds, as its byte budget accounts them",
+            ),
+            &["cache"],
+        );
         match (
             requests,
             latency,
@@ -171,8 +180,10 @@ impl Metrics {
             pool,
             sql_total,
             subscriptions,
+            cache_bytes,
         ) {
-            (Ok(r), Ok(l), Ok(s), Ok(q), Ok(p), Ok(t), Ok(o)) => Metrics {
+            (Ok(r), Ok(l), Ok(s), Ok(q), Ok(p), Ok(t), Ok(o), Ok(c)) => Metrics {
+                cache_bytes: registered(&registry, c),
                 requests: registered(&registry, r),
                 latency: registered(&registry, l),
                 statements: registered(&registry, s),
@@ -207,6 +218,12 @@ impl Metrics {
         self.sql_seconds
             .with_label_values(&[operation])
             .observe(sql_seconds);
+    }
+
+    /// Sets the bytes `cache` holds.
+    pub fn set_cache_bytes(&self, cache: &str, bytes: u64) {
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        self.cache_bytes.with_label_values(&[cache]).set(bytes);
     }
 
     /// The text exposition of every metric, with the pool read now.

@@ -15,7 +15,7 @@ use async_graphql::{Object, ObjectType, OutputType, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoIden, SimpleExpr};
-use sea_orm::{ColumnTrait, Order, Value};
+use sea_orm::{ColumnTrait, ColumnType, Order, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -49,11 +49,47 @@ impl KeyPart {
             KeyPart::Text(v) => Expr::val(v),
         }
     }
+
+    /// Whether this part may be compared with a sort column holding `kind`.
+    fn fits(&self, kind: KeyKind) -> bool {
+        matches!(
+            (self, kind),
+            (KeyPart::Int(_), KeyKind::Int) | (KeyPart::Text(_), KeyKind::Text)
+        )
+    }
+}
+
+/// What one sort column of a connection holds, which a cursor's part must match:
+/// a forged cursor of the wrong types must never reach the database, where
+/// PostgreSQL fails the whole statement (`bigint > text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Int,
+    Text,
+}
+
+impl KeyKind {
+    /// The kind of `column`'s values (`None` for a type no cursor can hold).
+    pub fn of<C: ColumnTrait>(column: &C) -> Option<KeyKind> {
+        match column.def().get_column_type() {
+            ColumnType::TinyInteger
+            | ColumnType::SmallInteger
+            | ColumnType::Integer
+            | ColumnType::BigInteger => Some(KeyKind::Int),
+            ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => Some(KeyKind::Text),
+            _ => None,
+        }
+    }
 }
 
 /// An opaque keyset cursor: the sort key of the row it points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(pub Vec<KeyPart>);
+
+/// Longest encoded cursor a client may send; the ones Parley makes are far shorter.
+const MAX_CURSOR_LEN: usize = 512;
+/// Most parts in a sort key.
+const MAX_CURSOR_PARTS: usize = 4;
 
 impl Cursor {
     /// The cursor of `row`, read from the sort columns.
@@ -71,18 +107,31 @@ impl Cursor {
 }
 
 impl Cursor {
-    /// Decodes a client's cursor; anything malformed is BAD_USER_INPUT.
+    /// Decodes a client's cursor; anything malformed is BAD_USER_INPUT. Whether it
+    /// fits the connection it is sent to is checked by [`PageRequest::check_cursors`].
     pub fn decode(s: &str) -> Result<Self> {
         let bad = || Error::bad_input(format!("`{}` is not a valid cursor", truncate(s)));
-        if s.len() > 512 {
+        if s.len() > MAX_CURSOR_LEN {
             return Err(bad());
         }
         let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
         let parts: Vec<KeyPart> = serde_json::from_slice(&raw).map_err(|_| bad())?;
-        if parts.is_empty() || parts.len() > 4 {
+        if parts.is_empty() || parts.len() > MAX_CURSOR_PARTS {
+            return Err(bad());
+        }
+        // PostgreSQL refuses text with NUL in it, as a failed statement.
+        if parts
+            .iter()
+            .any(|p| matches!(p, KeyPart::Text(t) if t.contains('\0')))
+        {
             return Err(bad());
         }
         Ok(Cursor(parts))
+    }
+
+    /// Whether every part has the kind of the sort column at its place.
+    fn fits(&self, kinds: &[KeyKind]) -> bool {
+        self.0.len() == kinds.len() && self.0.iter().zip(kinds).all(|(p, k)| p.fits(*k))
     }
 }
 
@@ -96,6 +145,11 @@ impl CursorType for Cursor {
     fn encode_cursor(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&self.0).unwrap_or_default())
     }
+}
+
+/// The kinds of the sort columns `columns`, if a cursor can hold each.
+fn kinds_of<C: ColumnTrait>(columns: &[C]) -> Option<Vec<KeyKind>> {
+    columns.iter().map(KeyKind::of).collect()
 }
 
 fn truncate(s: &str) -> &str {
@@ -161,20 +215,24 @@ impl PageRequest {
     }
 
     /// The WHERE condition that cuts the keyset at the cursors, for rows sorted by
-    /// `columns` in `order` (`None` when there is no cursor).
+    /// `columns` in `order` (`None` when there is no cursor). A cursor that does not
+    /// fit the columns is left out here; [`PageRequest::check_cursors_for`] refuses it
+    /// before.
     pub fn condition<C: ColumnTrait>(&self, columns: &[C], order: &Order) -> Option<SimpleExpr> {
         let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col(c.into_iden())));
         let value = |c: &Cursor| Expr::tuple(c.0.iter().cloned().map(KeyPart::into_expr));
         let ascending = matches!(order, Order::Asc);
+        let kinds = kinds_of(columns);
+        let fits = |c: &&Cursor| kinds.as_deref().is_some_and(|k| c.fits(k));
         let mut conds = Vec::new();
-        if let Some(after) = self.after.as_ref().filter(|c| c.0.len() == columns.len()) {
+        if let Some(after) = self.after.as_ref().filter(fits) {
             conds.push(if ascending {
                 tuple().gt(value(after))
             } else {
                 tuple().lt(value(after))
             });
         }
-        if let Some(before) = self.before.as_ref().filter(|c| c.0.len() == columns.len()) {
+        if let Some(before) = self.before.as_ref().filter(fits) {
             conds.push(if ascending {
                 tuple().lt(value(before))
             } else {
@@ -184,15 +242,27 @@ impl PageRequest {
         conds.into_iter().reduce(|a, b| a.and(b))
     }
 
-    /// Whether a cursor does not fit a sort key of `len` parts (from another connection).
-    pub fn check_cursor_shape(&self, len: usize) -> Result<()> {
-        let fits = |c: &Option<Cursor>| c.as_ref().is_none_or(|c| c.0.len() == len);
+    /// Refuses a cursor that does not fit a sort key of `kinds` (one forged, or
+    /// from another connection) as BAD_USER_INPUT, before any statement is built.
+    pub fn check_cursors(&self, kinds: &[KeyKind]) -> Result<()> {
+        let fits = |c: &Option<Cursor>| c.as_ref().is_none_or(|c| c.fits(kinds));
         if fits(&self.after) && fits(&self.before) {
             Ok(())
         } else {
             Err(Error::bad_input(
                 "the cursor does not belong to this connection",
             ))
+        }
+    }
+
+    /// [`PageRequest::check_cursors`] for rows sorted by `columns`.
+    pub fn check_cursors_for<C: ColumnTrait>(&self, columns: &[C]) -> Result<()> {
+        match kinds_of(columns) {
+            Some(kinds) => self.check_cursors(&kinds),
+            None if self.after.is_none() && self.before.is_none() => Ok(()),
+            None => Err(Error::Internal(
+                "a connection is sorted by a column no cursor can hold".into(),
+            )),
         }
     }
 
@@ -375,5 +445,68 @@ impl TotalCount {
         Fut: Future<Output = Result<i64>> + Send + 'static,
     {
         TotalCount(Arc::new(move || Box::pin(count())))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    fn page(after: serde_json::Value) -> Result<PageRequest> {
+        let cursor = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&after).unwrap());
+        PageRequest::new(Some(5), Some(cursor), None, None)
+    }
+
+    #[test]
+    fn cursors_must_fit_the_sort_key_in_types_and_length() {
+        let ints = [KeyKind::Int, KeyKind::Int];
+        let text = [KeyKind::Text, KeyKind::Int];
+        assert!(
+            page(serde_json::json!([1, 2]))
+                .unwrap()
+                .check_cursors(&ints)
+                .is_ok()
+        );
+        assert!(
+            page(serde_json::json!(["a", 2]))
+                .unwrap()
+                .check_cursors(&text)
+                .is_ok()
+        );
+        for wrong in [
+            serde_json::json!(["abc", "def"]),
+            serde_json::json!(["a", 2]),
+            serde_json::json!([1]),
+            serde_json::json!([1, 2, 3]),
+        ] {
+            assert!(page(wrong).unwrap().check_cursors(&ints).is_err());
+        }
+        assert!(
+            page(serde_json::json!([1, 2]))
+                .unwrap()
+                .check_cursors(&text)
+                .is_err()
+        );
+        for malformed in [
+            serde_json::json!([1.5, 2]),
+            serde_json::json!([null, 2]),
+            serde_json::json!(["a\u{0}", 2]),
+            serde_json::json!([]),
+            serde_json::json!([1, 2, 3, 4, 5]),
+        ] {
+            assert!(page(malformed).is_err());
+        }
+    }
+
+    #[test]
+    fn a_cursor_that_does_not_fit_never_becomes_a_condition() {
+        use entity::tag;
+        let forged = page(serde_json::json!([1, 2])).unwrap();
+        let columns = [tag::Column::NameKey, tag::Column::Id];
+        assert!(forged.check_cursors_for(&columns).is_err());
+        assert!(forged.condition(&columns, &Order::Asc).is_none());
+        let fits = page(serde_json::json!(["a", 2])).unwrap();
+        assert!(fits.condition(&columns, &Order::Asc).is_some());
     }
 }

@@ -8,8 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {
     if let Ok(parsed) = <DateTime<Utc> as InputType>::parse(Some(Value::String(input.into()))) {
-        let again =
-            <DateTime<Utc> as InputType>::parse(Some(parsed.to_value())).expect("round trip");
+        let again = <DateTime<Utc> as InputType>::parse(Some(parsed.to_value())).expect("round trip");
         assert_eq!(again, parsed);
     }
     let _ = <DateTime<Utc> as InputType>::parse(Some(Value::Number(input.len().into())));

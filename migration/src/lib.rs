@@ -9,6 +9,81 @@ mod m20261121_000002_writes;
 mod m20261121_000003_search;
 mod m20261121_000004_activity_notify;
 mod m20261121_000010_search_by_tenant;
+mod m20261203_000020_unique_message_ids_contact_emails;
+
+/// The names of the unique indexes whose violation is the client's doing (a value
+/// another row already has), for the gateway to tell it apart from a bug. Named as
+/// `uq_<table>_<columns>` like every unique index of the schema.
+pub mod unique {
+    /// `conversations (tenant_id, external_id)`.
+    pub const CONVERSATION_EXTERNAL_ID: &str = "uq_conversations_tenant_id_external_id";
+    /// `tickets (tenant_id, external_id)`.
+    pub const TICKET_EXTERNAL_ID: &str = "uq_tickets_tenant_id_external_id";
+    /// `messages (tenant_id, external_id)`.
+    pub const MESSAGE_EXTERNAL_ID: &str = "uq_messages_tenant_id_external_id";
+    /// `tags (tenant_id, name_key)`: names ignoring case.
+    pub const TAG_NAME: &str = "uq_tags_tenant_id_name_key";
+    /// `contacts (tenant_id, lower(email))`.
+    pub const CONTACT_EMAIL: &str = "uq_contacts_tenant_id_lower_email";
+
+    /// The indexes on plain columns, as SQLite names them in its error message
+    /// (`UNIQUE constraint failed: <table>.<column>, ...`); an index on an expression
+    /// it names by name (`UNIQUE constraint failed: index '<name>'`).
+    pub const COLUMNS: &[(&str, &str)] = &[
+        (
+            CONVERSATION_EXTERNAL_ID,
+            "conversations.tenant_id, conversations.external_id",
+        ),
+        (TICKET_EXTERNAL_ID, "tickets.tenant_id, tickets.external_id"),
+        (
+            MESSAGE_EXTERNAL_ID,
+            "messages.tenant_id, messages.external_id",
+        ),
+        (TAG_NAME, "tags.tenant_id, tags.name_key"),
+    ];
+
+    /// The unique index a violation's message names, from SQLite's wording (PostgreSQL
+    /// reports the name itself, as the error's constraint).
+    pub fn named_by_sqlite(message: &str) -> Option<&'static str> {
+        let failed = message.strip_prefix("UNIQUE constraint failed: ")?;
+        if let Some(name) = failed
+            .strip_prefix("index '")
+            .and_then(|rest| rest.strip_suffix('\''))
+        {
+            return [CONTACT_EMAIL].into_iter().find(|known| *known == name);
+        }
+        COLUMNS
+            .iter()
+            .find(|(_, columns)| *columns == failed)
+            .map(|(name, _)| *name)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn sqlite_messages_name_the_index() {
+            let failed = |what: &str| named_by_sqlite(&format!("UNIQUE constraint failed: {what}"));
+            assert_eq!(
+                failed("messages.tenant_id, messages.external_id"),
+                Some(MESSAGE_EXTERNAL_ID)
+            );
+            assert_eq!(
+                failed("index 'uq_contacts_tenant_id_lower_email'"),
+                Some(CONTACT_EMAIL)
+            );
+            assert_eq!(
+                failed("idempotency_keys.tenant_id, idempotency_keys.key"),
+                None
+            );
+            assert_eq!(
+                named_by_sqlite("NOT NULL constraint failed: tags.name"),
+                None
+            );
+        }
+    }
+}
 
 /// Every migration of the schema, in order.
 pub struct Migrator;
@@ -22,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_search::Migration),
             Box::new(m20261121_000004_activity_notify::Migration),
             Box::new(m20261121_000010_search_by_tenant::Migration),
+            Box::new(m20261203_000020_unique_message_ids_contact_emails::Migration),
         ]
     }
 }

@@ -512,6 +512,31 @@ mod tests {
         assert_eq!(generated, 11);
     }
 
+    /// The unique indexes the gateway maps to domain errors by name are these.
+    #[test]
+    fn named_unique_indexes_exist() {
+        let sql: Vec<String> = schema()
+            .into_iter()
+            .flat_map(|(_, indexes)| indexes)
+            .map(|index| index.to_string(SqliteQueryBuilder))
+            .collect();
+        for (name, columns) in crate::unique::COLUMNS {
+            if *name == crate::unique::MESSAGE_EXTERNAL_ID {
+                continue; // made unique by a later migration
+            }
+            let (table, _) = columns.split_once('.').unwrap_or_default();
+            let plain: Vec<&str> = columns
+                .split(", ")
+                .map(|c| c.split_once('.').map_or(c, |(_, col)| col))
+                .collect();
+            let expected = format!(
+                r#"CREATE UNIQUE INDEX "{name}" ON "{table}" ("{}")"#,
+                plain.join(r#"", ""#)
+            );
+            assert!(sql.contains(&expected), "{expected}");
+        }
+    }
+
     #[test]
     fn indexes_lead_with_tenant_and_fit_postgres_names() {
         for (_, indexes) in schema() {

@@ -168,6 +168,7 @@ impl JwtConfig {
             tenant: claims.tenant.into(),
             agent_id,
             scopes: Scopes::parse(&claims.scope),
+            expires_at: Some(claims.exp),
         })
     }
 

@@ -1,11 +1,13 @@
 //! Authentication at the edge: a bearer JWT becomes a typed [`Viewer`] once per
 //! request; resolvers only ask the viewer for scopes.
 
+mod accounts;
 mod jwt;
 mod scope;
 
 use std::sync::Arc;
 
+pub use accounts::Accounts;
 pub use jwt::{Claims, JwtConfig, KeySource, parse_agent};
 pub use scope::{Scope, Scopes};
 
@@ -20,6 +22,10 @@ pub struct Viewer {
     pub agent_id: i64,
     /// What the token allows.
     pub scopes: Scopes,
+    /// When the token expires (its `exp`, seconds since the epoch); None for a viewer
+    /// made without a token. Subscriptions, which outlive the request that
+    /// authenticated them, end here.
+    pub expires_at: Option<i64>,
 }
 
 impl Viewer {

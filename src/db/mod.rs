@@ -176,7 +176,7 @@ pub async fn page<E: EntityTrait<Model: FromRow>>(
     order: Order,
     page: &PageRequest,
 ) -> Result<Page<E::Model>> {
-    page.check_cursor_shape(sort.len())?;
+    page.check_cursors_for(&sort)?;
     if let Some(cut) = page.condition(&sort, &order) {
         select = select.filter(cut);
     }

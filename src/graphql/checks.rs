@@ -13,8 +13,7 @@
 //! gets the parsed document, which it validates only for what execution needs.
 
 use std::any::{Any, TypeId};
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
@@ -28,16 +27,15 @@ use async_graphql::{
     Data, ErrorExtensionValues, Executor, Name, Request, Response, SchemaBuilder, ServerError,
     ServerResult, ValidationMode, ValidationResult, Value, Variables,
 };
-use lru::LruCache;
 
+use super::values::{self, InputLimits, ListItems};
 use super::{Mutation, ParleySchema, Query, Subscription};
 use crate::auth::Auth;
+use crate::cache::{ParsedDocuments, document_weight};
+use crate::config::CacheOptions;
 use crate::error::Error;
 use crate::persisted::Store;
 use crate::ratelimit::{Charge, Limiter};
-
-/// Documents kept parsed, by their text: an application sends the same few operations.
-const PARSED_DOCUMENTS: usize = 256;
 
 /// The schema behind its checks; what the server executes requests with.
 #[derive(Clone)]
@@ -57,27 +55,37 @@ struct Rules {
     max_aliases: usize,
     /// Deepest bracket nesting of a document or its variables, checked before parsing.
     max_nesting: usize,
+    inputs: InputLimits,
     limiter: Limiter,
-    parsed: Mutex<LruCache<String, ExecutableDocument>>,
+    /// Documents kept parsed, by their text: an application sends the same few
+    /// operations. Bounded by bytes, as a hostile client sends new large ones.
+    parsed: ParsedDocuments,
+    /// Longest text kept parsed.
+    max_kept: usize,
 }
 
 impl CheckedSchema {
     /// The schema `build` makes, with at most `max_aliases` aliases per document,
-    /// documents and variables nested at most `max_nesting` deep, `limiter` charged
-    /// and persisted queries kept in `persisted`.
+    /// documents and variables nested at most `max_nesting` deep, argument values
+    /// within `inputs`, `limiter` charged, persisted queries kept in `persisted` and
+    /// parsed documents within the bounds of `caches`.
     pub fn new(
         build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
         max_aliases: usize,
         max_nesting: usize,
+        inputs: InputLimits,
         limiter: Limiter,
         persisted: Option<Store>,
+        caches: &CacheOptions,
     ) -> CheckedSchema {
-        let capacity = NonZeroUsize::new(PARSED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
+        // A typical operation of a few KB weighs some 50 KB parsed.
         let rules = Arc::new(Rules {
             max_aliases,
             max_nesting,
+            inputs,
             limiter,
-            parsed: Mutex::new(LruCache::new(capacity)),
+            parsed: ParsedDocuments::new(caches.parsed_cache_bytes, 50 << 10),
+            max_kept: caches.max_cached_query_bytes,
         });
         CheckedSchema(Arc::new(Inner {
             // The probe validated the same document against the same types in full.
@@ -93,6 +101,11 @@ impl CheckedSchema {
         self.0.schema.sdl()
     }
 
+    /// The bytes the parsed documents kept for reuse are estimated to hold.
+    pub fn parsed_bytes(&self) -> u64 {
+        self.0.rules.parsed.bytes()
+    }
+
     /// `request` ready to execute with the response keys of its root fields in query
     /// order, or the response that refuses it. The viewer and the charge come from
     /// the request's data or, on a websocket, the session's.
@@ -101,16 +114,20 @@ impl CheckedSchema {
         request: Request,
         session: Option<Arc<Data>>,
     ) -> Result<(Request, Vec<Name>), Response> {
-        // Before anything parses the text (the persisted store, to register it, too).
+        // Before anything parses the text.
         let max_nesting = self.0.rules.max_nesting;
         crate::limits::check_request(&request, max_nesting)
             .map_err(|err| refused_by(refused(err)))?;
-        let mut request = match &self.0.persisted {
+        let authenticated = matches!(
+            get::<Auth>(&request.data).or_else(|| get::<Auth>(session.as_deref()?)),
+            Some(Auth(Ok(_)))
+        );
+        let (mut request, registration) = match &self.0.persisted {
             Some(store) => store
-                .resolve(request, max_nesting)
+                .resolve(request, authenticated)
                 .await
                 .map_err(|err| refused_by(refused(err)))?,
-            None => request,
+            None => (request, None),
         };
         let document = match self.0.rules.parsed(&request.query) {
             Some(document) => document,
@@ -122,7 +139,13 @@ impl CheckedSchema {
                 document
             }
         };
+        let items = values::check(&document, &request.variables, &self.0.rules.inputs)
+            .map_err(|err| refused_by(refused(err)))?;
+        if let (Some(store), Some(registration)) = (&self.0.persisted, registration) {
+            store.register(registration, &request.query).await;
+        }
         let mut probe = Request::new(request.query.clone()).variables(request.variables.clone());
+        probe.data.insert(ListItems(items));
         probe.operation_name = request.operation_name.clone();
         probe.set_parsed_query(document.clone());
         if let Some(auth) = get::<Auth>(&request.data) {
@@ -276,16 +299,16 @@ fn code_for(message: &str) -> &'static str {
 impl Rules {
     /// The parsed document of `query`, if it is kept.
     fn parsed(&self, query: &str) -> Option<ExecutableDocument> {
-        self.parsed.lock().ok()?.get(query).cloned()
+        self.parsed.get(query).map(|document| (*document).clone())
     }
 
-    /// Keeps the parsed document of `query` (a persisted query's, sent by hash
-    /// alone, has no text to find it by).
+    /// Keeps the parsed document of `query`, unless it is longer than the longest
+    /// kept (it still runs, parsed each time) or has no text (an allow-listed
+    /// operation sent by hash alone, which the allow-list keeps parsed).
     fn keep(&self, query: &str, document: &ExecutableDocument) {
-        if !query.is_empty()
-            && let Ok(mut parsed) = self.parsed.lock()
-        {
-            parsed.put(query.to_owned(), document.clone());
+        if !query.is_empty() && query.len() <= self.max_kept {
+            let bytes = document_weight(query);
+            self.parsed.insert(query, Arc::new(document.clone()), bytes);
         }
     }
 }
@@ -320,10 +343,14 @@ impl Extension for Rules {
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
+        let items = ctx.data_opt::<ListItems>().map_or(0, |items| items.0);
+        let cost = values::cost(result.complexity, items, &self.inputs)
+            .map_err(|err| vec![refused(err)])?;
         if let Some(Auth(Ok(viewer))) = ctx.data_opt::<Auth>() {
             let charge = ctx.data_opt::<Arc<Charge>>();
             self.limiter
-                .charge_operation(&viewer.tenant, result.complexity, charge)
+                .charge_operation(&viewer.tenant, cost, charge)
+                .await
                 .map_err(|err| vec![refused(err)])?;
         }
         // Valid and paid for: the probe stops here, with no error, before executing.

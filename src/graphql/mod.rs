@@ -7,18 +7,20 @@ pub mod mutations;
 mod query;
 mod subscription;
 pub mod types;
+mod values;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::OutputType;
-use async_graphql::{Context, Schema, SchemaBuilder};
+use async_graphql::{Context, Guard, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
 pub use checks::CheckedSchema;
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
+pub use values::InputLimits;
 
 use crate::auth::{Auth, Scope, Viewer};
 use crate::error::{Error, Result};
@@ -57,6 +59,42 @@ pub(crate) fn require<'a>(ctx: &Context<'a>, scope: Scope) -> Result<&'a Viewer>
 /// The viewer, if it may read shared reference data (agents, queues, tags...).
 pub(crate) fn require_reader<'a>(ctx: &Context<'a>) -> Result<&'a Viewer> {
     viewer(ctx)?.require_any(&[Scope::ConversationRead, Scope::TicketRead])
+}
+
+/// What reading an object type's data needs: the guard of every field of the object
+/// types in `types/`, set once on the type (`#[Object(guard = ...)]`), so that a field
+/// is guarded on every path to it (root queries, `node`/`nodes`, mutation payloads,
+/// nested relations, subscriptions), and a field added later is guarded by default.
+/// A field guard replaces the type's: `id` fields use [`Read::Id`], so that a token
+/// that may only write still learns the ids of what it changed.
+///
+/// A guard rather than an extension: extensions are kept out of the schema that
+/// executes (see `checks`), and a guard is a plain call compiled into each resolver.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Read {
+    /// Conversations and what is theirs (messages, notes, ratings, activity, custom
+    /// attribute values): `conversation:read`.
+    Conversations,
+    /// Tickets and their tag links: `ticket:read`.
+    Tickets,
+    /// Reference data both inboxes show (agents, queues, tags, contacts, attribute
+    /// definitions): either read scope, as [`require_reader`].
+    Reference,
+    /// An object's global ID: no further check (every path to an object began at a
+    /// root field that authenticated the viewer).
+    Id,
+}
+
+impl Guard for Read {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        match self {
+            Read::Conversations => require(ctx, Scope::ConversationRead).map(drop),
+            Read::Tickets => require(ctx, Scope::TicketRead).map(drop),
+            Read::Reference => require_reader(ctx).map(drop),
+            Read::Id => Ok(()),
+        }
+        .map_err(Into::into)
+    }
 }
 
 /// The request's batched loader.
@@ -135,7 +173,7 @@ where
     R: Relation,
     <R::Entity as EntityTrait>::Model: Send + Sync + Clone,
 {
-    page.check_cursor_shape(2)?;
+    page.check_cursors_for(&R::sort())?;
     let tenant = viewer(ctx)?.tenant.clone();
     let loaders = loaders(ctx)?.clone();
     let rows = loaders

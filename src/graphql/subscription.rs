@@ -10,7 +10,7 @@ use super::types::activity::Activity;
 use super::{require, row};
 use crate::auth::Scope;
 use crate::error::Error;
-use crate::events::{Events, LAST_EVENT_WAIT};
+use crate::events::{Event, Events, LAST_EVENT_WAIT};
 use crate::ids::{NodeKind, decode_as};
 
 #[derive(Default)]
@@ -21,7 +21,10 @@ pub struct Subscription;
 impl Subscription {
     /// Every change committed from now on, one Activity each, in commit order:
     /// of one conversation or of the whole tenant, optionally only some types.
-    /// A subscriber that falls too far behind gets an error and the subscription ends.
+    /// A subscriber that falls too far behind, or that may have missed events while
+    /// the database was away, gets a SERVICE_UNAVAILABLE error and the subscription
+    /// ends: refetch, then subscribe again. The subscription also ends, with
+    /// UNAUTHENTICATED, when the token it was started with expires.
     async fn conversation_events(
         &self,
         ctx: &Context<'_>,
@@ -72,8 +75,14 @@ impl Subscription {
                     }
                 };
                 match received {
-                    Ok(event) if wanted(&event) => yield Ok(Activity((*event).clone())),
-                    Ok(_) => {}
+                    Ok(Event::Committed(event)) if wanted(&event) => {
+                        yield Ok(Activity((*event).clone()))
+                    }
+                    Ok(Event::Committed(_)) => {}
+                    Ok(Event::Missed) => {
+                        yield Err(Error::EventsMissed.into());
+                        break;
+                    }
                     Err(RecvError::Lagged(missed)) => {
                         yield Err(Error::Lagged(missed).into());
                         break;

@@ -7,7 +7,7 @@ use entity::conversation;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
 
 use super::SearchQuery;
-use super::tickets::cursor;
+use super::tickets::{check_cursor, cursor};
 use crate::error::Result;
 use crate::pagination::{KeyPart, Page, PageRequest};
 
@@ -69,6 +69,7 @@ pub async fn search(
     query: &SearchQuery,
     page: &PageRequest,
 ) -> Result<Page<ConversationHit>> {
+    check_cursor(page)?;
     let backend = db.get_database_backend();
     let mut values: Vec<Value> = vec![query.bound(backend).into(), tenant.into()];
     let mut cut = String::new();

@@ -8,8 +8,8 @@ use sea_orm::{
 };
 
 use super::SearchQuery;
-use crate::error::Result;
-use crate::pagination::{Cursor, KeyPart, Page, PageRequest};
+use crate::error::{Error, Result};
+use crate::pagination::{Cursor, KeyKind, KeyPart, Page, PageRequest};
 
 /// A ticket that matched, with its rank (lower is better).
 #[derive(Debug, Clone)]
@@ -52,6 +52,18 @@ pub fn cursor(rank: f64, id: i64) -> Cursor {
     Cursor(vec![KeyPart::Int(rank.to_bits() as i64), KeyPart::Int(id)])
 }
 
+/// Refuses an `after` cursor that is not a hit's: two integers, the first the bits
+/// of a finite rank.
+pub fn check_cursor(page: &PageRequest) -> Result<()> {
+    page.check_cursors(&[KeyKind::Int, KeyKind::Int])?;
+    match page.after.as_ref().and_then(after) {
+        Some((rank, _)) if !rank.is_finite() => Err(Error::bad_input(
+            "the cursor does not belong to this connection",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn after(cursor: &Cursor) -> Option<(f64, i64)> {
     match cursor.0.as_slice() {
         [KeyPart::Int(bits), KeyPart::Int(id)] => Some((f64::from_bits(*bits as u64), *id)),
@@ -67,6 +79,7 @@ pub async fn search(
     query: &SearchQuery,
     page: &PageRequest,
 ) -> Result<Page<TicketHit>> {
+    check_cursor(page)?;
     let backend = db.get_database_backend();
     let rank = matching(&mut select, query, backend);
     if let Some((r, id)) = page.after.as_ref().and_then(after) {

@@ -12,8 +12,8 @@ use entity::enums::{
 use entity::{contact, conversation, conversation_tag, queue, tag, tenant_counter};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, NotSet, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    NotSet, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,7 @@ use super::activity::{self, Detail};
 use super::counters;
 use super::idempotency::{self, Key};
 use super::messages::{self, Draft, content, default_direction, nest, valid_external_id};
-use super::{begin, check_unchanged, find_agent, find_conversation, now};
+use super::{begin, check_unchanged, find_agent, find_conversation, lock_conversation, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
@@ -73,15 +73,21 @@ pub struct Claim {
 }
 
 /// Assigns a conversation to an agent. Without `force` it never takes a
-/// conversation from another agent, and of concurrent claims exactly one wins:
-/// the update is conditional on the assignee the claim saw.
+/// conversation from another agent, and of concurrent claims of an unassigned
+/// conversation exactly one wins. With `force` it takes the conversation from
+/// whoever has it, and concurrent forced claims all succeed, one after another:
+/// each takes it from the one before (the activity log records each hand-over), and
+/// the last to commit keeps it.
+///
+/// Concurrent claims take turns on the conversation's row lock, so each sees the
+/// assignee the claim before it left rather than the one it read before waiting.
 pub async fn claim(
     db: &sea_orm::DatabaseConnection,
     viewer: &Viewer,
     input: Claim,
 ) -> Result<conversation::Model> {
     let tx = begin(db).await?;
-    let conv = find_conversation(&tx, &viewer.tenant, input.conversation_id).await?;
+    let conv = lock_conversation(&tx, &viewer.tenant, input.conversation_id).await?;
     let agent_id = find_agent(
         &tx,
         &viewer.tenant,
@@ -122,7 +128,8 @@ pub async fn claim(
         .exec(&tx)
         .await?;
     if updated.rows_affected == 0 {
-        // Another claim committed first.
+        // Unreachable under the row lock; kept so that a claim never overwrites an
+        // assignee it did not see.
         return Err(already_assigned());
     }
     let detail = Detail {
@@ -176,16 +183,6 @@ pub async fn check_external_id_free(
         "conversation",
     )
     .await
-}
-
-/// The unique index is the backstop of the external id check (two concurrent creates).
-pub fn insert_failure(err: DbErr) -> Error {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("external_id") => {
-            super::duplicate_external_id("conversation")
-        }
-        _ => err.into(),
-    }
 }
 
 /// Marks a conversation as changed at `at` (`updatedAt` and `version`). With
@@ -270,7 +267,7 @@ pub async fn create(
     let key = Key::new(idempotency_key, "createConversation", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Created { conversation }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Created { conversation }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return find_conversation(&tx, &viewer.tenant, conversation).await;
     }
@@ -328,8 +325,7 @@ pub async fn create(
         anonymized_at: Set(None),
     }
     .insert(&tx)
-    .await
-    .map_err(insert_failure)?;
+    .await?;
     let mut detail = Detail::default();
     if let (Some(first), Some((text, html))) = (&input.message, first) {
         let role = first.role.unwrap_or(match input.direction {

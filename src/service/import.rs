@@ -7,16 +7,16 @@ use std::collections::HashSet;
 use async_graphql::{InputType, Name, Value};
 use entity::enums::{ActivityType, Channel, ConversationState, Direction, MessageRole, Modality};
 use entity::{agent, contact, conversation, queue};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
 use super::conversations::{
-    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, insert_failure, valid_text,
+    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, valid_text,
 };
 use super::counters;
 use super::idempotency::{self, Key};
@@ -133,7 +133,7 @@ pub async fn import(
     let tx = begin(db).await?;
     let tenant = viewer.tenant.as_ref();
     if let Some(key) = &key
-        && let Some(first) = idempotency::recall::<Remembered>(&tx, viewer, key).await?
+        && let Some(first) = idempotency::reserve::<Remembered>(&tx, viewer, key).await?
     {
         return Ok(Imported {
             conversation: find_conversation(&tx, tenant, first.conversation).await?,
@@ -196,16 +196,16 @@ pub async fn import(
                     .then_some(requester_id)
                     .flatten();
                 draft.language = draft.language.or_else(|| language.clone());
-                drafts.push(draft);
+                drafts.push((i, draft));
             }
             Err(Error::User(problem)) => problems.push(problem),
             Err(other) => return Err(other),
         }
     }
     // Oldest first, so the last one written is the last message.
-    drafts.sort_by_key(|d| d.created_at);
+    drafts.sort_by_key(|(_, d)| d.created_at);
 
-    let last_at = drafts.last().map_or(created_at, |d| d.created_at);
+    let last_at = drafts.last().map_or(created_at, |(_, d)| d.created_at);
     let closed_at = match state {
         ConversationState::Closed => Some(input.closed_at.unwrap_or(last_at)),
         _ => None,
@@ -255,15 +255,24 @@ pub async fn import(
         anonymized_at: Set(None),
     }
     .insert(&tx)
-    .await
-    .map_err(insert_failure)?;
+    .await?;
 
-    let imported = drafts.len();
+    let mut imported = 0;
     let mut last_message_id = None;
     let mut sentiments = Vec::new();
-    for mut draft in drafts {
+    for (i, mut draft) in drafts {
         draft.conversation_id = conv.id;
-        let message = messages::insert(&tx, tenant, draft).await?;
+        let Some(message) = messages::insert_unless_taken(&tx, tenant, draft).await? else {
+            // A concurrent write took the external id after the check: the same
+            // problem the check reports, for this message only.
+            problems.push(UserError::new(
+                UserErrorCode::DuplicateExternalId,
+                &["messages", &i.to_string(), "externalId"],
+                "another message of the tenant already has this external id",
+            ));
+            continue;
+        };
+        imported += 1;
         if message.role == MessageRole::User {
             sentiments.extend(message.sentiment);
         }
@@ -291,6 +300,7 @@ pub async fn import(
         Detail::default(),
     )
     .await?;
+    problems.sort_by_key(message_index);
     if let Some(key) = &key {
         let remembered = Remembered {
             conversation: conv.id,
@@ -306,6 +316,11 @@ pub async fn import(
         imported,
         problems,
     })
+}
+
+/// The index of the message a problem is about (`["input", "messages", "3", ...]`).
+fn message_index(problem: &UserError) -> Option<usize> {
+    problem.field.as_ref()?.get(2)?.parse().ok()
 }
 
 fn invalid(field: &[&str], message: &str) -> Error {
@@ -339,35 +354,55 @@ async fn requester(
             if !valid {
                 return Err(invalid(&["requesterEmail"], "not an email address"));
             }
-            let found = scoped::<contact::Entity>(tenant)
-                .filter(
-                    Expr::expr(Func::lower(Expr::col(contact::Column::Email)))
-                        .eq(email.to_lowercase()),
-                )
-                .order_by_asc(contact::Column::Id)
-                .one(tx)
-                .await?;
-            if let Some(found) = found {
-                return Ok(Some(found.id));
-            }
-            let created = contact::ActiveModel {
-                id: NotSet,
-                tenant_id: Set(tenant.to_owned()),
-                external_id: Set(None),
-                email: Set(Some(email.to_owned())),
-                first_name: Set(None),
-                last_name: Set(None),
-                organization_name: Set(None),
-                organization_domain: Set(None),
-                avatar_url: Set(None),
-                anonymized_at: Set(None),
-                created_at: Set(at),
-            }
-            .insert(tx)
-            .await?;
-            Ok(Some(created.id))
+            Ok(Some(contact_by_email(tx, tenant, email, at).await?))
         }
     }
+}
+
+/// The tenant's contact with `email` (ignoring case), added if there is none.
+///
+/// Insert first, then read: the unique index on `(tenant_id, lower(email))` makes
+/// the insert of an address a concurrent import is adding wait for that import, and
+/// `ON CONFLICT DO NOTHING` then leaves its row alone, so both imports use the same
+/// contact instead of one of them failing or adding a second.
+async fn contact_by_email(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    email: &str,
+    at: i64,
+) -> Result<i64> {
+    let lower = |value: Expr| Expr::expr(Func::lower(value));
+    let row = contact::ActiveModel {
+        id: NotSet,
+        tenant_id: Set(tenant.to_owned()),
+        external_id: Set(None),
+        email: Set(Some(email.to_owned())),
+        first_name: Set(None),
+        last_name: Set(None),
+        organization_name: Set(None),
+        organization_domain: Set(None),
+        avatar_url: Set(None),
+        anonymized_at: Set(None),
+        created_at: Set(at),
+    };
+    contact::Entity::insert(row)
+        .on_conflict(
+            OnConflict::new()
+                .exprs([
+                    Expr::col(contact::Column::TenantId),
+                    lower(Expr::col(contact::Column::Email)),
+                ])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(tx)
+        .await?;
+    scoped::<contact::Entity>(tenant)
+        .filter(lower(Expr::col(contact::Column::Email)).eq(lower(Expr::val(email))))
+        .one(tx)
+        .await?
+        .map(|found| found.id)
+        .ok_or_else(|| Error::Internal("the contact of an email vanished".into()))
 }
 
 /// One message checked on its own (field paths relative to the message).

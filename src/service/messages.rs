@@ -1,14 +1,16 @@
 //! The rules of messages: content checks, derived fields (sentiment, the
 //! conversation's last message and sentiment trend) and `addMessage`.
 
+use std::sync::LazyLock;
+
 use entity::enums::{
     ActivityType, ConversationState, Direction, MessageRole, Modality, SentimentTrend,
 };
 use entity::{conversation, message};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,8 +38,20 @@ pub fn default_direction(role: MessageRole) -> Direction {
     }
 }
 
-/// A message's plain text and HTML, checked: the text may be derived from the HTML.
-/// Field paths in the refusal are relative to the message (`text`, `html`).
+/// What HTML bodies keep: ammonia's defaults, the formatting, links and images
+/// of ordinary mail, without scripts, styles, event handlers or `javascript:` URLs.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::default);
+
+/// `html` safe to show in a browser: whatever would run or restyle the page is
+/// removed, formatting kept. HTML is sanitized when written (the API keeps no
+/// unsanitized original), so every reader gets the same safe body.
+pub fn sanitize_html(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
+/// A message's plain text and HTML, checked: the HTML sanitized, the text may be
+/// derived from it. Field paths in the refusal are relative to the message
+/// (`text`, `html`).
 pub fn content(text: Option<&str>, html: Option<&str>) -> Result<(String, Option<String>)> {
     let html = html.filter(|h| !h.trim().is_empty());
     if let Some(html) = html
@@ -50,9 +64,10 @@ pub fn content(text: Option<&str>, html: Option<&str>) -> Result<(String, Option
         )
         .into());
     }
+    let html = html.map(sanitize_html).filter(|h| !h.trim().is_empty());
     let text = match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => text.to_owned(),
-        None => html.map(text_of_html).unwrap_or_default(),
+        None => html.as_deref().map(text_of_html).unwrap_or_default(),
     };
     if text.is_empty() {
         return Err(UserError::new(
@@ -70,7 +85,7 @@ pub fn content(text: Option<&str>, html: Option<&str>) -> Result<(String, Option
         )
         .into());
     }
-    Ok((text, html.map(str::to_owned)))
+    Ok((text, html))
 }
 
 /// A valid external id (1 to 200 characters), or a refusal about `field`.
@@ -290,14 +305,42 @@ pub struct Draft {
     pub created_at: i64,
 }
 
-/// Writes a checked message with its sentiment.
+/// Writes a checked message with its sentiment. An external id another message has
+/// is DUPLICATE_EXTERNAL_ID (the unique index decides, see `Error::from(DbErr)`).
 pub async fn insert(
     tx: &DatabaseTransaction,
     tenant: &str,
     draft: Draft,
 ) -> Result<message::Model> {
+    Ok(row(tenant, draft).insert(tx).await?)
+}
+
+/// Writes a checked message unless another message of the tenant has its external
+/// id (`None`; the unique index decides, so also against a concurrent write the
+/// check before could not see), leaving the transaction usable either way.
+pub async fn insert_unless_taken(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    draft: Draft,
+) -> Result<Option<message::Model>> {
+    let insert = message::Entity::insert(row(tenant, draft))
+        .on_conflict_do_nothing_on([message::Column::TenantId, message::Column::ExternalId]);
+    // Boxed: sea-orm's TryInsert future is deep enough to overflow the compiler's
+    // layout recursion limit inside the mutation root's future.
+    match Box::pin(insert.exec_with_returning(tx)).await {
+        Ok(TryInsertResult::Inserted(message)) => Ok(Some(message)),
+        Ok(TryInsertResult::Conflicted | TryInsertResult::Empty) => Ok(None),
+        // sea-orm 2.0.4 reports an empty RETURNING as "not found" rather than
+        // "not inserted" (TryInsertResult::Conflicted).
+        Err(DbErr::RecordNotFound(_)) => Ok(None),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The row of a checked message, with its sentiment.
+fn row(tenant: &str, draft: Draft) -> message::ActiveModel {
     let sentiment = text::sentiment(&draft.text);
-    Ok(message::ActiveModel {
+    message::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
         conversation_id: Set(draft.conversation_id),
@@ -314,8 +357,6 @@ pub async fn insert(
         created_at: Set(draft.created_at),
         anonymized_at: Set(None),
     }
-    .insert(tx)
-    .await?)
 }
 
 /// What `add` is asked to write.
@@ -350,7 +391,7 @@ pub async fn add(
     let key = Key::new(idempotency_key, "addMessage", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Added { message }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Added { message }) = idempotency::reserve(&tx, viewer, key).await?
     {
         let message = find_in::<message::Entity>(&tx, &viewer.tenant, message, "message").await?;
         let conv = find_conversation(&tx, &viewer.tenant, message.conversation_id).await?;
@@ -472,6 +513,40 @@ mod tests {
     }
 
     #[test]
+    fn html_keeps_formatting_and_loses_what_runs() {
+        let html = r#"<p onclick="steal()" style="position:fixed">Hi <b>there</b>, <i>see</i>
+            <a href="javascript:alert(1)">this</a> and <a href="https://x.io/a">that</a>.</p>
+            <script>alert(document.cookie)</script><style>body{display:none}</style>
+            <img src="x" onerror="alert(1)"><iframe src="https://evil.example"></iframe>
+            <ul><li>one</li></ul><svg onload="alert(1)"></svg>"#;
+        let clean = sanitize_html(html);
+        for gone in [
+            "onclick",
+            "steal",
+            "script",
+            "alert",
+            "style",
+            "display",
+            "onerror",
+            "iframe",
+            "javascript",
+            "svg",
+            "onload",
+        ] {
+            assert!(!clean.contains(gone), "{gone} left in {clean}");
+        }
+        for kept in [
+            "<p>",
+            "<b>there</b>",
+            "<i>see</i>",
+            r#"href="https://x.io/a""#,
+            "<li>one</li>",
+        ] {
+            assert!(clean.contains(kept), "{kept} lost from {clean}");
+        }
+    }
+
+    #[test]
     fn trend_compares_the_halves() {
         assert_eq!(sentiment_trend(&[0.5]), None);
         assert_eq!(sentiment_trend(&[-0.6, 0.7]), Some(SentimentTrend::Up));
@@ -490,6 +565,8 @@ mod tests {
             (text.as_str(), html.as_deref()),
             ("Hello", Some("<p>Hello</p>"))
         );
+        let (_, html) = content(Some("hi"), Some("<script>alert(1)</script>")).unwrap();
+        assert_eq!(html, None, "nothing is left to show");
         let big = "x".repeat(MAX_HTML + 1);
         let Err(Error::User(err)) = content(Some("hi"), Some(&big)) else {
             panic!("too large html accepted")

@@ -18,8 +18,8 @@ pub mod tickets;
 use chrono::{DateTime, Utc};
 use entity::{agent, conversation};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QuerySelect,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::db::{Tenanted, scoped};
@@ -53,6 +53,23 @@ pub async fn find_conversation(
         .ok_or_else(|| Error::NotFound("conversation".into()))
 }
 
+/// The conversation `id` of the tenant, locked for this transaction (`SELECT ... FOR
+/// UPDATE`), or NOT_FOUND. Concurrent changes of the conversation that lock it first
+/// take turns, each reading what the one before it committed. SQLite has no row
+/// locks and needs none: its transactions take the write lock at `begin`.
+pub async fn lock_conversation(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    id: i64,
+) -> Result<conversation::Model> {
+    scoped::<conversation::Entity>(tenant)
+        .filter(conversation::Column::Id.eq(id))
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| Error::NotFound("conversation".into()))
+}
+
 /// The agent `id` of the tenant, or NOT_FOUND.
 pub async fn find_agent(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<agent::Model> {
     scoped::<agent::Entity>(tenant)
@@ -62,17 +79,9 @@ pub async fn find_agent(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Resu
         .ok_or_else(|| Error::NotFound("agent".into()))
 }
 
-/// DUPLICATE_EXTERNAL_ID on `externalId`: another `what` of the tenant has it.
-pub fn duplicate_external_id(what: &str) -> Error {
-    UserError::new(
-        UserErrorCode::DuplicateExternalId,
-        &["externalId"],
-        format!("another {what} of the tenant already has this external id"),
-    )
-    .into()
-}
-
-/// Refuses an external id that another row of `E` (a `what`) in the tenant has in `column`.
+/// Refuses an external id that another row of `E` (a `what`) in the tenant has in
+/// `column`. The answer for the common case; a concurrent insert of the same id is
+/// caught by the unique index (see `Error::from(DbErr)`).
 pub async fn check_external_id_free<E: Tenanted>(
     tx: &DatabaseTransaction,
     tenant: &str,
@@ -89,7 +98,7 @@ pub async fn check_external_id_free<E: Tenanted>(
         .await?
         .is_some()
     {
-        return Err(duplicate_external_id(what));
+        return Err(UserError::duplicate_external_id(what).into());
     }
     Ok(())
 }

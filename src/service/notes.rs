@@ -154,7 +154,7 @@ pub async fn add(
     let tx = begin(db).await?;
     let conversation = find_conversation(&tx, &viewer.tenant, conversation_id).await?;
     if let Some(key) = &key
-        && let Some(Added { note }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Added { note }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return Ok((conversation, find_note(&tx, &viewer.tenant, note).await?));
     }
@@ -249,7 +249,7 @@ pub async fn add_many(
     let tx = begin(db).await?;
     let conversation = find_conversation(&tx, &viewer.tenant, conversation_id).await?;
     if let Some(key) = &key
-        && let Some(remembered) = idempotency::recall::<Vec<Remembered>>(&tx, viewer, key).await?
+        && let Some(remembered) = idempotency::reserve::<Vec<Remembered>>(&tx, viewer, key).await?
     {
         let mut outcomes = Vec::with_capacity(remembered.len());
         for item in remembered {

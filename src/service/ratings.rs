@@ -71,7 +71,7 @@ pub async fn offer(
     let key = Key::new(idempotency_key, "offerRating", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Offered { rating }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Offered { rating }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return find_rating(&tx, &viewer.tenant, rating).await;
     }

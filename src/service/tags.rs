@@ -10,8 +10,8 @@ use entity::enums::TagState;
 use entity::{tag, ticket_tag};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, NotSet, QueryFilter, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    NotSet, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -58,26 +58,9 @@ pub async fn check_name_free(
         select = select.filter(tag::Column::Id.ne(id));
     }
     if select.one(tx).await?.is_some() {
-        return Err(duplicate_name());
+        return Err(UserError::duplicate_tag_name().into());
     }
     Ok(())
-}
-
-fn duplicate_name() -> Error {
-    UserError::new(
-        UserErrorCode::DuplicateName,
-        &["name"],
-        "a tag with this name already exists",
-    )
-    .into()
-}
-
-/// The unique index on `name_key` is the backstop of the name check (two concurrent writes).
-fn write_failure(err: DbErr) -> Error {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => duplicate_name(),
-        _ => err.into(),
-    }
 }
 
 /// The tag `id` of the tenant, or NOT_FOUND.
@@ -116,7 +99,7 @@ pub async fn create(
     let key = Key::new(idempotency_key, "createTag", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Created { tag }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Created { tag }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return scoped::<tag::Entity>(&viewer.tenant)
             .filter(tag::Column::Id.eq(tag))
@@ -140,8 +123,7 @@ pub async fn create(
         created_at: Set(now()),
     }
     .insert(&tx)
-    .await
-    .map_err(write_failure)?;
+    .await?;
     if let Some(key) = &key {
         idempotency::remember(&tx, viewer, key, &Created { tag: created.id }).await?;
     }
@@ -185,7 +167,7 @@ pub async fn update(
         row.score = Set(valid_score(score)?);
     }
     let updated = if row.is_changed() {
-        row.update(&tx).await.map_err(write_failure)?
+        row.update(&tx).await?
     } else {
         current
     };

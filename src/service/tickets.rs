@@ -19,8 +19,8 @@ use entity::enums::{ActivityType, TagState, TicketPriority, TicketStatus};
 use entity::{tag, tenant_counter, ticket, ticket_tag};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    NotSet, PaginatorTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -130,16 +130,6 @@ pub fn check_sentiment(value: f64, field: &[&str]) -> Result<f64> {
     }
 }
 
-/// The unique index is the backstop of the external id check (two concurrent creates).
-fn insert_failure(err: DbErr) -> Error {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(detail)) if detail.contains("external_id") => {
-            super::duplicate_external_id("ticket")
-        }
-        _ => err.into(),
-    }
-}
-
 /// The sentiment a tag link gets by default: that of the ticket's request.
 fn default_sentiment(ticket: &ticket::Model) -> f64 {
     sentiment(
@@ -160,7 +150,7 @@ pub async fn create(
     let key = Key::new(idempotency_key, "createTicket", &input)?;
     let tx = begin(db).await?;
     if let Some(key) = &key
-        && let Some(Created { ticket }) = idempotency::recall(&tx, viewer, key).await?
+        && let Some(Created { ticket }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return find_ticket(&tx, &viewer.tenant, ticket).await;
     }
@@ -170,7 +160,11 @@ pub async fn create(
     let sender = short_text(input.sender.as_deref(), "sender", MAX_SHORT)?;
     check_size(input.original_text.as_deref(), "originalText", MAX_TEXT)?;
     check_size(input.original_html.as_deref(), "originalHtml", MAX_HTML)?;
-    let html = input.original_html.filter(|h| !h.trim().is_empty());
+    let html = input
+        .original_html
+        .as_deref()
+        .map(super::messages::sanitize_html)
+        .filter(|h| !h.trim().is_empty());
     let cleanest = cleanest_body(
         input.original_text.as_deref().unwrap_or(""),
         html.as_deref(),
@@ -245,8 +239,7 @@ pub async fn create(
         updated_at: Set(at),
     }
     .insert(&tx)
-    .await
-    .map_err(insert_failure)?;
+    .await?;
     let mood = default_sentiment(&created);
     for (tag_id, salience, sentiment) in links {
         insert_link(

@@ -1,11 +1,20 @@
 //! Every way a request can fail to authenticate or lack a scope.
 
+use std::time::Duration;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::enums::AgentRole;
+use entity::{activity, agent, conversation, note};
 use jsonwebtoken::{EncodingKey, Header, encode};
+use parley::config::HttpOptions;
+use parley::ids::NodeKind;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::{Value, json};
 
-use crate::common::{SECRET, TestServer};
+use crate::common::{ALL_SCOPES, SECRET, TestServer, gid};
 
 const VIEWER: &str = "{ viewer { scopes agent { name } tenant { id name } } }";
 
@@ -214,4 +223,114 @@ async fn introspection_needs_no_token() {
         .post(None, "{ __schema { queryType { name } } }", json!({}))
         .await;
     assert_eq!(reply.data()["__schema"]["queryType"]["name"], "Query");
+}
+
+/// The first agent of `tenant`.
+async fn agent_of(server: &TestServer, tenant: &str) -> i64 {
+    agent::Entity::find()
+        .filter(agent::Column::TenantId.eq(tenant))
+        .order_by_asc(agent::Column::Id)
+        .one(&server.db)
+        .await
+        .unwrap()
+        .expect("the tenant has agents")
+        .id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_for_unknown_tenants_or_agents_are_unauthenticated() {
+    let server = TestServer::start(2, 3).await;
+    let (agent1, agent2) = (
+        agent_of(&server, "tenant-1").await,
+        agent_of(&server, "tenant-2").await,
+    );
+    let mint = |tenant: &str, agent: i64| {
+        server
+            .jwt
+            .mint(tenant, agent, ALL_SCOPES, Duration::from_secs(600))
+            .unwrap()
+    };
+    let conversation = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq("tenant-1"))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let conversation = gid(NodeKind::Conversation, conversation.id);
+    let counts = || async {
+        (
+            note::Entity::find().count(&server.db).await.unwrap(),
+            conversation::Entity::find()
+                .count(&server.db)
+                .await
+                .unwrap(),
+            activity::Entity::find().count(&server.db).await.unwrap(),
+        )
+    };
+    let before = counts().await;
+    let add_note = "mutation($input: AddNoteInput!) { addNote(input: $input) { note { id } userErrors { code } } }";
+    let create =
+        "mutation { createConversation(input: {subject: \"hi\"}) { conversation { id } } }";
+    let cases = [
+        ("unknown tenant", mint("tenant-404", agent1)),
+        ("unknown agent", mint("tenant-1", 999_999)),
+        ("agent of another tenant", mint("tenant-1", agent2)),
+    ];
+    for (case, token) in &cases {
+        let reply = server.post(Some(token), VIEWER, json!({})).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}: {:#}", reply.body);
+        assert!(reply.body["data"].is_null(), "{case}: no data");
+        let input = json!({ "input": { "conversationId": conversation, "body": "Who am I?" } });
+        let reply = server.post(Some(token), add_note, input).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}: {:#}", reply.body);
+        let reply = server.post(Some(token), create, json!({})).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{case}: {:#}", reply.body);
+        let (_socket, reply) = crate::subscriptions::connect(&server.url, token).await;
+        assert_eq!(reply, Some(json!({ "close": 4403 })), "{case}");
+    }
+    assert_eq!(counts().await, before, "nothing was written");
+    // A token of an agent of its own tenant still works, on both transports.
+    let good = mint("tenant-2", agent2);
+    let reply = server.post(Some(&good), VIEWER, json!({})).await;
+    assert_eq!(reply.data()["viewer"]["tenant"]["id"], "tenant-2");
+    let (_socket, ack) = crate::subscriptions::connect(&server.url, &good).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_agent_is_refused_once_the_remembered_answer_expires() {
+    let options = HttpOptions {
+        auth_cache_ttl: Duration::from_secs(1),
+        ..HttpOptions::default()
+    };
+    let server = TestServer::start_options(1, 2, options).await;
+    let agent = agent::ActiveModel {
+        tenant_id: Set("tenant-1".into()),
+        name: Set("Leaving Soon".into()),
+        email: Set("leaving@example.com".into()),
+        role: Set(AgentRole::Agent),
+        created_at: Set(0),
+        ..Default::default()
+    }
+    .insert(&server.db)
+    .await
+    .unwrap();
+    let token = server
+        .jwt
+        .mint("tenant-1", agent.id, ALL_SCOPES, Duration::from_secs(600))
+        .unwrap();
+    let reply = server.post(Some(&token), VIEWER, json!({})).await;
+    assert_eq!(reply.data()["viewer"]["agent"]["name"], "Leaving Soon");
+    agent::Entity::delete_by_id(agent.id)
+        .exec(&server.db)
+        .await
+        .unwrap();
+    // Remembered for the TTL (so a request costs no query), then looked up again.
+    let reply = server
+        .post(Some(&token), "{ viewer { scopes } }", json!({}))
+        .await;
+    assert!(reply.body.get("errors").is_none(), "{:#}", reply.body);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let reply = server.post(Some(&token), VIEWER, json!({})).await;
+    assert_eq!(reply.code(), "UNAUTHENTICATED", "{:#}", reply.body);
 }

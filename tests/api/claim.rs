@@ -322,3 +322,69 @@ async fn fifty_concurrent_claims_have_exactly_one_winner() {
     assert_eq!(versions, 1);
     assert_eq!(row.version, conv.version + 1, "exactly one update");
 }
+
+/// Sixteen concurrent forced claims (PostgreSQL: really concurrent transactions) all
+/// succeed, in turn: each takes the conversation from the one before it, the
+/// activity log records an unbroken chain of hand-overs, and the last keeps it.
+#[tokio::test(flavor = "multi_thread")]
+async fn sixteen_concurrent_forced_claims_take_over_in_turn() {
+    let config = crate::common::Config {
+        pool_size: 20,
+        options: parley::config::HttpOptions {
+            max_concurrent_requests: Some(0),
+            ..Default::default()
+        },
+        ..crate::common::Config::default()
+    };
+    let server = TestServer::start_config(1, 20, config).await;
+    let agents = agents(&server).await;
+    let conv = conversation_where(&server, ConversationState::Open, true).await;
+    let holder = conv.assignee_id.unwrap();
+    let before = claims_of(&server, conv.id).await.len();
+    let id = gid(NodeKind::Conversation, conv.id);
+    // Everyone but the holder, round the agents again when there are fewer than 16.
+    let claimants: Vec<i64> = agents
+        .iter()
+        .copied()
+        .filter(|a| *a != holder)
+        .cycle()
+        .take(16)
+        .collect();
+    let replies = futures_util::future::join_all(claimants.iter().map(|agent| {
+        let token = token_of(&server, *agent);
+        let input = json!({ "conversationId": id, "force": true });
+        let server = &server;
+        async move {
+            server
+                .post(Some(&token), CLAIM, json!({ "input": input }))
+                .await
+        }
+    }))
+    .await;
+    for (agent, reply) in claimants.iter().zip(&replies) {
+        let p = payload(reply);
+        assert_eq!(p["userErrors"], json!([]), "a forced claim succeeds: {p}");
+        assert_eq!(
+            p["conversation"]["assignee"]["id"],
+            gid(NodeKind::Agent, *agent),
+            "each claimant had it when its claim committed"
+        );
+    }
+    let entries = claims_of(&server, conv.id).await.split_off(before);
+    let row = conversation::Entity::find_by_id(conv.id)
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // An agent claiming again while it still has the conversation changes nothing,
+    // so there are at most 16 hand-overs, each from the previous assignee.
+    assert!(!entries.is_empty() && entries.len() <= 16);
+    let mut previous = holder;
+    for entry in &entries {
+        assert_eq!(entry.from_agent_id, Some(previous), "{entries:?}");
+        assert_ne!(entry.agent_id, Some(previous));
+        previous = entry.agent_id.unwrap();
+    }
+    assert_eq!(row.assignee_id, Some(previous), "the last hand-over holds");
+    assert_eq!(row.version, conv.version + entries.len() as i64);
+}

@@ -238,6 +238,12 @@ impl TestServer {
         Self::launch(test_db, tenants, conversations, jwt, config).await
     }
 
+    /// Another gateway, configured by `config`, over this one's database (as a second
+    /// replica of one deployment is).
+    pub async fn replica(&self, config: Config) -> TestServer {
+        Self::start_on(TestDb::at(self._db.url.clone()), 0, 0, config).await
+    }
+
     async fn launch(
         test_db: TestDb,
         tenants: u32,

@@ -218,3 +218,108 @@ async fn a_bad_allow_list_stops_the_server_from_starting() {
         .unwrap();
     assert!(error.to_string().contains("does not parse"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_client_with_a_token_registers_a_query() {
+    let server = TestServer::start(1, 3).await;
+    let token = server.token().await;
+    let hash = sha256(QUERY);
+    let registering = json!({ "query": QUERY, "extensions": persisted(&hash) });
+
+    for authorization in [None, Some("not-a-token")] {
+        let reply = server.post_body(authorization, &registering).await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED");
+        assert!(reply.body["data"].is_null());
+    }
+    let by_hash = json!({ "extensions": persisted(&hash) });
+    let unknown = server.post_body(Some(&token), &by_hash).await;
+    assert_eq!(
+        unknown.code(),
+        "PERSISTED_QUERY_NOT_FOUND",
+        "nothing was kept"
+    );
+
+    server.post_body(Some(&token), &registering).await.data();
+    server.post_body(Some(&token), &by_hash).await.data();
+}
+
+/// The value of the gauge `parley_cache_bytes{cache="<cache>"}` at /metrics.
+async fn cache_bytes(server: &TestServer, cache: &str) -> u64 {
+    let metrics = server.get("/metrics").await.text().await.unwrap();
+    let series = format!("parley_cache_bytes{{cache=\"{cache}\"}} ");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .unwrap_or_else(|| panic!("no {series} in /metrics"))
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn caches_hold_no_more_bytes_than_their_budgets() {
+    const PARSED: u64 = 1 << 20;
+    const APQ: u64 = 512 << 10;
+    let mut options = HttpOptions::default();
+    options.caches.parsed_cache_bytes = PARSED;
+    options.caches.apq_cache_bytes = APQ;
+    let server = TestServer::start_options(1, 3, options).await;
+    let token = server.token().await;
+
+    // 300 unique queries of 12 KB, each registered: some 8 MB of documents and 3.6
+    // MB of text, were they all kept.
+    for batch in 0..30 {
+        let replies = (0..10).map(|i| {
+            let name = format!("{}{}", "x".repeat(12 * 1024), batch * 10 + i);
+            let query = format!("{{ __type(name: \"{name}\") {{ name }} }}");
+            let body = json!({ "query": query, "extensions": persisted(&sha256(&query)) });
+            let (server, token) = (&server, &token);
+            async move { server.post_body(Some(token), &body).await }
+        });
+        for reply in futures_util::future::join_all(replies).await {
+            assert_eq!(reply.data()["__type"], Value::Null);
+        }
+        let parsed = cache_bytes(&server, "parsed_documents").await;
+        let registered = cache_bytes(&server, "persisted_queries").await;
+        assert!(
+            0 < parsed && parsed <= PARSED,
+            "{parsed} bytes of parsed documents"
+        );
+        assert!(
+            0 < registered && registered <= APQ,
+            "{registered} bytes of queries"
+        );
+    }
+
+    // Queries above the size kept (16 KB) run, and are neither kept nor registered.
+    let (parsed, registered) = (
+        cache_bytes(&server, "parsed_documents").await,
+        cache_bytes(&server, "persisted_queries").await,
+    );
+    for i in 0..10 {
+        let query = format!(
+            "{{ __type(name: \"{}{i}\") {{ name }} }}",
+            "y".repeat(60_000)
+        );
+        let hash = sha256(&query);
+        let body = json!({ "query": query, "extensions": persisted(&hash) });
+        assert_eq!(
+            server.post_body(Some(&token), &body).await.data()["__type"],
+            Value::Null
+        );
+        let by_hash = json!({ "extensions": persisted(&hash) });
+        let reply = server.post_body(Some(&token), &by_hash).await;
+        assert_eq!(reply.code(), "PERSISTED_QUERY_NOT_FOUND");
+    }
+    assert_eq!(cache_bytes(&server, "parsed_documents").await, parsed);
+    assert_eq!(cache_bytes(&server, "persisted_queries").await, registered);
+
+    // And the server still answers.
+    let reply = server.post(Some(&token), QUERY, json!({})).await;
+    assert_eq!(
+        reply.data()["conversations"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -184,3 +184,23 @@ async fn abusive_requests_get_clear_errors() {
     }
     still_answers(&server, &token).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sdl_is_served_only_while_introspection_is_on() {
+    let open = TestServer::start(0, 0).await;
+    let reply = open.get("/schema.graphql").await;
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.text().await.unwrap(), parley::graphql::sdl());
+
+    let options = parley::config::HttpOptions {
+        introspection: false,
+        ..parley::config::HttpOptions::default()
+    };
+    let closed = TestServer::start_options(1, 2, options).await;
+    let reply = closed.get("/schema.graphql").await;
+    assert_eq!(reply.status(), 404);
+    assert!(!reply.text().await.unwrap().contains("type Query"));
+    // Queries still run.
+    let token = closed.token().await;
+    still_answers(&closed, &token).await;
+}

@@ -18,8 +18,8 @@ use crate::common::{ALL_SCOPES, SECRET, TestDb, TestServer, gid, parley, post_js
 pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-const EVENTS: &str = "subscription($id: ID, $types: [ActivityType!]) { conversationEvents(conversationId: $id, types: $types) { type conversation { id } agent { id } } }";
-const CLAIM: &str = "mutation($input: ClaimConversationInput!) { claimConversation(input: $input) { userErrors { code } } }";
+pub(crate) const EVENTS: &str = "subscription($id: ID, $types: [ActivityType!]) { conversationEvents(conversationId: $id, types: $types) { type conversation { id } agent { id } } }";
+pub(crate) const CLAIM: &str = "mutation($input: ClaimConversationInput!) { claimConversation(input: $input) { userErrors { code } } }";
 
 /// Opens a graphql-transport-ws connection with `token` in the init payload.
 pub(crate) async fn connect(base: &str, token: &str) -> (Socket, Option<Value>) {
@@ -38,7 +38,7 @@ pub(crate) async fn connect(base: &str, token: &str) -> (Socket, Option<Value>) 
 }
 
 /// The next text message as JSON, a close frame as `{"close": code}`, or None after 10 s.
-async fn next_message(socket: &mut Socket) -> Option<Value> {
+pub(crate) async fn next_message(socket: &mut Socket) -> Option<Value> {
     loop {
         match tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -54,7 +54,7 @@ async fn next_message(socket: &mut Socket) -> Option<Value> {
     }
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
     let message = json!({ "id": id, "type": "subscribe", "payload": { "query": EVENTS, "variables": variables } });
     socket
         .send(Message::text(message.to_string()))
@@ -66,7 +66,7 @@ async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
 }
 
 /// An OPEN conversation of `tenant` with no assignee, and an agent of the tenant.
-async fn claimable(server_db: &sea_orm::DatabaseConnection, tenant: &str) -> (i64, i64) {
+pub(crate) async fn claimable(server_db: &sea_orm::DatabaseConnection, tenant: &str) -> (i64, i64) {
     use sea_orm::{ActiveModelTrait, Set};
     let conv = conversation::Entity::find()
         .filter(conversation::Column::TenantId.eq(tenant))
@@ -87,7 +87,7 @@ async fn claimable(server_db: &sea_orm::DatabaseConnection, tenant: &str) -> (i6
     (conv.id, agent.id)
 }
 
-async fn claim(base: &str, token: &str, conversation: i64) {
+pub(crate) async fn claim(base: &str, token: &str, conversation: i64) {
     let body = json!({ "query": CLAIM, "variables": { "input": { "conversationId": gid(NodeKind::Conversation, conversation) } } });
     let reply = post_json(base, &format!("Bearer {token}"), &body).await;
     assert_eq!(
@@ -240,7 +240,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
     use entity::activity;
     use entity::enums::ActivityType;
     use parley::auth::{Auth, Scopes, Viewer};
-    use parley::events::{BUFFER, Events};
+    use parley::events::{BUFFER, Event, Events};
 
     let server = TestServer::start(0, 0).await;
     let (events, feed) = Events::manual();
@@ -252,6 +252,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
         tenant: "tenant-1".into(),
         agent_id: 1,
         scopes: Scopes::parse("conversation:read"),
+        expires_at: None,
     };
     let request = async_graphql::Request::new("subscription { conversationEvents { type } }")
         .data(Auth(Ok(viewer)))
@@ -260,7 +261,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
         )));
     let mut stream = schema.execute_stream(request);
     let event = |id: i64| {
-        Arc::new(activity::Model {
+        Event::Committed(Arc::new(activity::Model {
             id,
             tenant_id: "tenant-1".into(),
             conversation_id: None,
@@ -276,7 +277,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
             note_id: None,
             rating_id: None,
             ticket_id: None,
-        })
+        }))
     };
     // The first event sets the subscription up; then the subscriber stops reading.
     let first = tokio::spawn({

@@ -36,7 +36,10 @@ impl RateLimitQuery {
     #[graphql(complexity = 0)]
     async fn rate_limit(&self, ctx: &Context<'_>) -> Result<Option<RateLimit>> {
         let tenant = &viewer(ctx)?.tenant;
-        let Some(budget) = ctx.data_opt::<Limiter>().and_then(|l| l.budget(tenant)) else {
+        let Some(limiter) = ctx.data_opt::<Limiter>() else {
+            return Ok(None);
+        };
+        let Some(budget) = limiter.budget(tenant).await else {
             return Ok(None);
         };
         let cost = ctx.data_opt::<Arc<Charge>>().map_or(0, |c| c.cost());

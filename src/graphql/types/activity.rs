@@ -15,16 +15,17 @@ use super::rating::Rating;
 use super::tag::Tag;
 use super::ticket::Ticket;
 use crate::auth::Scope;
-use crate::graphql::{require, row};
+use crate::graphql::{Read, require, row};
 use crate::ids::NodeKind;
 
 pub struct Activity(pub activity::Model);
 
 /// An audit log entry: what happened to a conversation, who did it and when.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 #[allow(clippy::wrong_self_convention)] // `fromQueue` is a field of the contract, not a conversion.
 impl Activity {
     /// The entry's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Activity.id(self.0.id)
     }

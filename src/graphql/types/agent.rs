@@ -4,14 +4,16 @@ use async_graphql::{ID, Object};
 use entity::agent;
 use entity::enums::AgentRole;
 
+use crate::graphql::Read;
 use crate::ids::NodeKind;
 
 pub struct Agent(pub agent::Model);
 
 /// A support agent of the tenant.
-#[Object]
+#[Object(guard = "Read::Reference")]
 impl Agent {
     /// The agent's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Agent.id(self.0.id)
     }

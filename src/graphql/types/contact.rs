@@ -5,14 +5,16 @@ use chrono::{DateTime, Utc};
 use entity::contact;
 
 use super::at_opt;
+use crate::graphql::Read;
 use crate::ids::NodeKind;
 
 pub struct Contact(pub contact::Model);
 
 /// A customer who writes to the support team.
-#[Object]
+#[Object(guard = "Read::Reference")]
 impl Contact {
     /// The contact's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Contact.id(self.0.id)
     }

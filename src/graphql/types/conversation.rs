@@ -19,7 +19,7 @@ use super::ticket::Ticket;
 use super::{at, at_opt};
 use crate::auth::Scope;
 use crate::error::Error;
-use crate::graphql::{children, loaders, require, row, rows, viewer};
+use crate::graphql::{Read, children, loaders, require, row, rows, viewer};
 use crate::ids::NodeKind;
 use crate::loader::{
     ActivityByConversation, AttributeValuesByConversation, LinkedConversations,
@@ -31,9 +31,10 @@ use crate::pagination::{Conn, PageRequest};
 pub struct Conversation(pub conversation::Model);
 
 /// A conversation between a customer and the support team.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 impl Conversation {
     /// The conversation's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Conversation.id(self.0.id)
     }

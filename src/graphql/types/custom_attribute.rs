@@ -6,7 +6,7 @@ use entity::enums::AttributeKind;
 use entity::{conversation_attribute_value, custom_attribute_definition as definition};
 
 use super::at;
-use crate::graphql::row;
+use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
 pub struct CustomAttributeDefinition(pub definition::Model);
@@ -17,9 +17,10 @@ pub fn string_list(json: &str) -> Vec<String> {
 }
 
 /// A custom field the tenant defined for conversations.
-#[Object]
+#[Object(guard = "Read::Reference")]
 impl CustomAttributeDefinition {
     /// The definition's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::CustomAttributeDefinition.id(self.0.id)
     }
@@ -53,7 +54,7 @@ impl CustomAttributeDefinition {
 pub struct CustomAttributeValue(pub conversation_attribute_value::Model);
 
 /// A conversation's value for one custom attribute.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 impl CustomAttributeValue {
     /// Which attribute this is a value of.
     async fn definition(&self, ctx: &Context<'_>) -> Result<Option<CustomAttributeDefinition>> {

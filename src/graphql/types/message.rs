@@ -9,7 +9,7 @@ use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::{at, at_opt};
-use crate::graphql::row;
+use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
 pub struct Message(pub message::Model);
@@ -22,9 +22,10 @@ pub enum Author {
 }
 
 /// A message in a conversation.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 impl Message {
     /// The message's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Message.id(self.0.id)
     }

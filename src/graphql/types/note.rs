@@ -7,15 +7,16 @@ use entity::{agent, conversation, note};
 use super::agent::Agent;
 use super::at;
 use super::conversation::Conversation;
-use crate::graphql::row;
+use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
 pub struct Note(pub note::Model);
 
 /// An internal note, visible to agents only.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 impl Note {
     /// The note's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Note.id(self.0.id)
     }

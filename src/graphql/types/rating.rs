@@ -9,15 +9,16 @@ use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::{at, at_opt};
-use crate::graphql::row;
+use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
 pub struct Rating(pub rating::Model);
 
 /// A satisfaction rating of a conversation.
-#[Object]
+#[Object(guard = "Read::Conversations")]
 impl Rating {
     /// The rating's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Rating.id(self.0.id)
     }

@@ -7,7 +7,7 @@ use entity::tag;
 
 use super::at;
 use crate::error::Error;
-use crate::graphql::{loaders, rows, viewer};
+use crate::graphql::{Read, loaders, rows, viewer};
 use crate::ids::NodeKind;
 use crate::loader::SimilarTags;
 use crate::pagination::MAX_PAGE_SIZE;
@@ -15,9 +15,10 @@ use crate::pagination::MAX_PAGE_SIZE;
 pub struct Tag(pub tag::Model);
 
 /// A topic label, unique per tenant regardless of case.
-#[Object]
+#[Object(guard = "Read::Reference")]
 impl Tag {
     /// The tag's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Tag.id(self.0.id)
     }

@@ -10,7 +10,7 @@ use super::conversation::Conversation;
 use super::tag::Tag;
 use super::{at, at_opt};
 use crate::auth::Scope;
-use crate::graphql::{children, require, row, rows};
+use crate::graphql::{Read, children, require, row, rows};
 use crate::ids::NodeKind;
 use crate::loader::TagLinksByTicket;
 use crate::pagination::{Connection, PageRequest};
@@ -19,6 +19,7 @@ pub struct Ticket(pub ticket::Model);
 
 /// What a ticket's link to a tag says about it.
 #[derive(SimpleObject)]
+#[graphql(guard = "Read::Tickets")]
 pub struct TicketTagLink {
     /// How central the topic is to the ticket, 0 to 1.
     pub salience: f64,
@@ -51,9 +52,10 @@ pub type TicketTagConnection =
     Connection<Tag, TicketTagLink, TicketTagConnectionName, TicketTagEdgeName>;
 
 /// A support ticket.
-#[Object]
+#[Object(guard = "Read::Tickets")]
 impl Ticket {
     /// The ticket's global ID.
+    #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Ticket.id(self.0.id)
     }

@@ -348,6 +348,8 @@ fn contact_rows(
 ) -> (Vec<contact::Model>, Vec<ContactRef>) {
     let mut rows = Vec::new();
     let mut refs = Vec::new();
+    // Emails are unique per tenant (ignoring case), as the schema requires.
+    let mut taken = std::collections::HashSet::new();
     for n in 1..=count {
         let (first, last) = (pick(rng, text::FIRST_NAMES), pick(rng, text::LAST_NAMES));
         let organization = rng.random_bool(0.7).then(|| pick(rng, text::ORGANIZATIONS));
@@ -365,7 +367,14 @@ fn contact_rows(
                 n % 100,
                 pick(rng, text::PERSONAL_DOMAINS)
             )),
-        };
+        }
+        .map(|email| match email.split_once('@') {
+            Some((user, domain)) if taken.contains(&email) => format!("{user}.{n}@{domain}"),
+            _ => email,
+        });
+        if let Some(email) = &email {
+            taken.insert(email.clone());
+        }
         let avatar_url = rng
             .random_bool(0.4)
             .then(|| format!("https://avatars.example.com/{tenant_id}/{n}.png"));

@@ -19,6 +19,7 @@ pub struct ClaimConversationInput {
     /// The agent to assign (default: the viewer).
     pub agent_id: Option<ID>,
     /// Take the conversation even when another agent has it (the activity log records who had it).
+    /// Concurrent forced claims all succeed, one after another; the last one keeps it.
     #[graphql(default = false)]
     pub force: bool,
     /// Refuse with CONFLICT unless the conversation's `updatedAt` is still this.

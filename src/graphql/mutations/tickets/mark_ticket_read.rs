@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
 use crate::graphql::types::ticket::Ticket;
-use crate::graphql::{require, writer};
+use crate::graphql::{Read, require, writer};
 use crate::ids::NodeKind;
 use crate::service::tickets::mark_read;
 
@@ -28,6 +28,7 @@ pub struct MarkTicketReadPayload {
     /// The ticket as it is now.
     pub ticket: Option<Ticket>,
     /// The tenant's `unreadTicketCount` after the change, for a badge to update.
+    #[graphql(guard = "Read::Tickets")]
     pub unread_ticket_count: Option<i64>,
     /// Why the change was refused, if it was.
     pub user_errors: Vec<UserError>,
