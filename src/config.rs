@@ -17,6 +17,7 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at startup; boxing buys nothing
 pub enum Command {
     /// Migrate the database, then serve GraphQL over HTTP.
     Serve(Box<ServeArgs>),
@@ -187,6 +188,25 @@ pub struct HttpOptions {
     /// Code Generator's `persistedDocuments` writes it); clients may send the hash alone.
     #[arg(long, env = "PARLEY_ALLOWED_OPERATIONS")]
     pub allowed_operations: Option<PathBuf>,
+    /// Longest a client may take to send a request's head (line and headers), from
+    /// when the server starts waiting for it: also how long an idle keep-alive
+    /// connection stays open. A connection that takes longer is closed.
+    #[arg(long, env = "PARLEY_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: std::time::Duration,
+    /// Longest a client may take to send a request's body, from when its head
+    /// arrived; a body that takes longer is answered 408 and the connection closed.
+    #[arg(long, env = "PARLEY_BODY_READ_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub body_read_timeout: std::time::Duration,
+    /// Longest shutdown (SIGTERM, Ctrl-C) waits for requests in flight and open
+    /// connections and subscriptions; whatever is still open then is dropped and the
+    /// process exits.
+    #[arg(long, env = "PARLEY_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub shutdown_timeout: std::time::Duration,
+    /// How many distinct operation names `/metrics` labels requests with, the first
+    /// ones seen; other names are counted as `other`. With an allow-list, exactly the
+    /// names of its operations are labels.
+    #[arg(long, env = "PARLEY_MAX_OPERATION_LABELS", default_value_t = 100)]
+    pub max_operation_labels: usize,
     /// How long the answer to "does this token's tenant exist, and is its agent one of
     /// the tenant's agents?" is remembered (a deleted agent's tokens work this long).
     #[arg(long, env = "PARLEY_AUTH_CACHE_TTL", default_value = "30s", value_parser = humantime::parse_duration)]
@@ -269,6 +289,10 @@ impl Default for HttpOptions {
             max_concurrent_requests: None,
             apq_cache_size: 1000,
             allowed_operations: None,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            body_read_timeout: std::time::Duration::from_secs(30),
+            shutdown_timeout: std::time::Duration::from_secs(30),
+            max_operation_labels: 100,
             auth_cache_ttl: std::time::Duration::from_secs(30),
             auth_cache_size: 10_000,
             sockets: SocketOptions::default(),

@@ -2,13 +2,16 @@
 //! `application/graphql-response+json` and `application/json`), GraphiQL, the SDL
 //! and health checks.
 
+mod body_deadline;
+pub mod connections;
+mod request_id;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Executor, ParseRequestError, Variables};
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -41,7 +44,7 @@ use crate::events::{Events, LAST_EVENT_WAIT};
 use crate::graphql::CheckedSchema;
 use crate::limits::Limits;
 use crate::loader::{connection_loaders, loaders};
-use crate::metrics::Metrics;
+use crate::metrics::{BATCH, Metrics, OperationLabels};
 use crate::persisted::{self, Store};
 use crate::ratelimit::{Charge, Limiter};
 use crate::replicas::Shared;
@@ -96,7 +99,7 @@ impl AppState {
         let shared = Shared::connect(&options.redis)?;
         let limiter = Limiter::new(limits.rate_limit, shared.clone());
         let persisted = match &options.allowed_operations {
-            Some(path) => Some(Store::allow_list(path)?),
+            Some(path) => Some(Store::allow_list(path, limits.max_nesting)?),
             None => Store::automatic(&options, shared),
         };
         let events = Events::start(db.clone());
@@ -113,6 +116,10 @@ impl AppState {
         let turns = options
             .concurrent_requests()
             .map(|n| Arc::new(Semaphore::new(n)));
+        let operations = match persisted.as_ref().and_then(Store::operation_names) {
+            Some(names) => OperationLabels::listed(names),
+            None => OperationLabels::first_seen(options.max_operation_labels),
+        };
         let socket_limits = SocketLimits::new(&options.sockets);
         Ok(AppState {
             schema,
@@ -122,7 +129,7 @@ impl AppState {
             graphiql: Arc::new(graphiql),
             limits: Arc::new(limits),
             options: Arc::new(options),
-            metrics: Metrics::new(),
+            metrics: Metrics::labelled(operations),
             limiter,
             turns,
             persisted,
@@ -151,8 +158,13 @@ pub fn router(state: AppState) -> Router {
         router = router.route("/", get(graphiql));
     }
     let request_id = HeaderName::from_static(REQUEST_ID);
+    let body_time = state.options.body_read_timeout;
     router
         .layer(RequestBodyLimitLayer::new(state.limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            body_time,
+            body_deadline::limit_body_time,
+        ))
         .layer(cors(&state.options.cors_origins))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -160,10 +172,12 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::from_fn(request_id::keep_safe_id))
         .with_state(state)
 }
 
-/// The header that carries a request's id (set when the client sends none).
+/// The header that carries a request's id (set when the client sends none or an
+/// unsafe one).
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// The tenant's budget (points per minute), what is left, seconds until it is
@@ -344,15 +358,17 @@ async fn graphql_get(
     // A persisted query is checked as the document its hash names; an unknown hash
     // is refused here, lest it be registered by someone else before it runs.
     let document = match (&app.persisted, persisted::requested_hash(&request)) {
-        (Some(store), Some(hash)) if request.query.is_empty() => match store.get(&hash).await {
-            Some(document) => Some(document),
-            None if matches!(store, Store::AllowList(_)) => None,
-            None => {
-                let err = crate::error::Error::PersistedQueryNotFound;
-                return refuse(StatusCode::OK, err.code(), &err.message());
+        (Some(store), Some(hash)) if request.query.is_empty() => {
+            match store.get(&hash, app.limits.max_nesting).await {
+                Some(document) => Some(document),
+                None if matches!(store, Store::AllowList(_)) => None,
+                None => {
+                    let err = crate::error::Error::PersistedQueryNotFound;
+                    return refuse(StatusCode::OK, err.code(), &err.message());
+                }
             }
-        },
-        _ => parse_query(&request.query).ok(),
+        }
+        _ => crate::limits::parse_document(&request.query, app.limits.max_nesting).ok(),
     };
     if document.is_some_and(|d| !is_query(&d, request.operation_name.as_deref())) {
         let mut response = refuse(
@@ -427,11 +443,12 @@ async fn graphql(
     }
 }
 
-/// The operation's name for metrics: the one the client selected, or the name the
-/// document's first operation gives itself (read without parsing the document).
+/// The operation's name for metrics and logs: the one the client selected, or the
+/// name the document's first operation gives itself (read without parsing the
+/// document), cut to a label's length.
 fn operation_label(request: &async_graphql::Request) -> Option<String> {
     if let Some(name) = &request.operation_name {
-        return Some(name.clone());
+        return Some(name.chars().take(MAX_LOGGED_NAME).collect());
     }
     let mut words = request
         .query
@@ -443,10 +460,14 @@ fn operation_label(request: &async_graphql::Request) -> Option<String> {
         "query" | "mutation" | "subscription" => words
             .next()
             .filter(|w| w.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            .map(String::from),
+            .map(|w| w.chars().take(MAX_LOGGED_NAME).collect()),
         _ => None,
     }
 }
+
+/// Longest operation name logged: a label is at most 64 bytes, so a longer name
+/// counts as `other` in metrics.
+const MAX_LOGGED_NAME: usize = 65;
 
 /// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
 async fn execute(
@@ -465,6 +486,13 @@ async fn execute(
         let message = format!("a query may be at most {} bytes", limits.max_query_bytes);
         return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
     }
+    // Checked again before parsing (for websockets too); here for the HTTP status.
+    let nesting = batch
+        .iter()
+        .try_for_each(|r| crate::limits::check_request(r, limits.max_nesting));
+    if let Err(err) = nesting {
+        return refuse(StatusCode::BAD_REQUEST, err.code(), &err.message());
+    }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = app.accounts.authenticate(&app.jwt, header).await;
     let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
@@ -473,7 +501,7 @@ async fn execute(
     let (loaders, batches) = loaders(app.db.clone());
     let operation = match &batch {
         BatchRequest::Single(one) => operation_label(one),
-        BatchRequest::Batch(_) => Some("batch".to_owned()),
+        BatchRequest::Batch(_) => Some(BATCH.to_owned()),
     };
     let started = std::time::Instant::now();
     let batch = batch

@@ -64,6 +64,7 @@ pub fn schema(
     CheckedSchema::new(
         build,
         limits.max_aliases,
+        limits.max_nesting,
         inputs,
         limiter.clone(),
         persisted,
@@ -96,18 +97,23 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then stops accepting, answers the requests
     /// in flight (committing or rolling back their writes), lets subscriptions
-    /// deliver the events of those writes and closes their sockets.
+    /// deliver the events of those writes and closes their sockets; connections and
+    /// sockets still open at the shutdown deadline are dropped.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state.clone();
-        axum::serve(self.listener, http::router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let deadlines = http::connections::Deadlines {
+            header_read: state.options.header_read_timeout,
+            shutdown: state.options.shutdown_timeout,
+        };
+        let app = http::router(self.state);
+        let deadline = http::connections::serve(self.listener, app, deadlines, shutdown).await;
         state.events.close();
         state.sockets.close();
-        if tokio::time::timeout(SOCKETS_GRACE, state.sockets.wait())
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if tokio::time::timeout(SOCKETS_GRACE.min(left), state.sockets.wait())
             .await
             .is_err()
         {

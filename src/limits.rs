@@ -1,9 +1,11 @@
-//! Bounds on what one request may ask for: depth, cost, aliases, batch size and
-//! text size. Exceeding one is QUERY_TOO_COMPLEX (or BAD_USER_INPUT for sizes).
-//! The rate limit (see `ratelimit`) is configured here too.
+//! Bounds on what one request may ask for: nesting, depth, cost, aliases, batch
+//! size and text size. Exceeding one is QUERY_TOO_COMPLEX (or BAD_USER_INPUT for
+//! sizes). The rate limit (see `ratelimit`) is configured here too.
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Request, ServerError, Value as ConstValue, Variables};
 use clap::Args;
+use clap::builder::TypedValueParser as _;
 
 use crate::error::Error;
 
@@ -15,6 +17,12 @@ pub struct Limits {
     /// Deepest nesting of fields a query may have.
     #[arg(long, env = "PARLEY_MAX_DEPTH", default_value_t = 15)]
     pub max_depth: usize,
+    /// Deepest nesting of brackets (`{`, `[`, `(`) a document may have, and of lists
+    /// and objects in its variables. Checked on the text before it is parsed: the
+    /// parser recurses once per level, and a few thousand levels overflow its stack.
+    #[arg(long, env = "PARLEY_MAX_NESTING", default_value_t = DEFAULT_MAX_NESTING,
+          value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_NESTING_CEILING)).map(usize::from))]
+    pub max_nesting: usize,
     /// Highest cost a query may have: each field costs 1, a connection's fields
     /// count once per item it may return (`first`/`last`, default 20), and each
     /// item of a list argument or variable costs 1.
@@ -44,6 +52,17 @@ pub struct Limits {
     pub rate_limit: u32,
 }
 
+/// Nesting allowed unless configured: four times what the deepest legitimate
+/// operation needs (15 levels of fields, each `{`, plus an argument's `(`, an input
+/// object and a list), and a fifth of what overflows the parser: on a tokio
+/// worker's 2 MiB stack, a debug build overflows at about 320 levels of input
+/// objects and 350 of lists (a release build much later).
+pub const DEFAULT_MAX_NESTING: usize = 64;
+
+/// The most nesting that may be configured: well within the parser's stack on a
+/// worker thread, even in a debug build (see the `nesting` tests).
+pub const MAX_NESTING_CEILING: u16 = 128;
+
 /// Items a list argument may hold unless configured: what the API's own caps allow
 /// (`nodes` ids, `addNotes` notes, a ticket's tags).
 pub const DEFAULT_MAX_LIST_ITEMS: usize = 100;
@@ -55,6 +74,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 15,
+            max_nesting: DEFAULT_MAX_NESTING,
             max_complexity: 250_000,
             max_aliases: 100,
             max_batch: 10,
@@ -104,4 +124,183 @@ pub fn check_aliases(document: &ExecutableDocument, max: usize) -> Result<(), Er
         )));
     }
     Ok(())
+}
+
+/// How deeply `query` nests `{`, `[` and `(`, read as GraphQL's lexer would: brackets
+/// inside strings, block strings and comments do not count. A string left open runs
+/// to the end of its line (block strings to the end of the text), where the parser
+/// would stop anyway, so what is counted is never less than what the parser sees.
+pub fn nesting(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            b'#' => {
+                while bytes.get(i).is_some_and(|b| !matches!(b, b'\n' | b'\r')) {
+                    i += 1;
+                }
+            }
+            b'"' if bytes.get(i..i + 3) == Some(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && bytes.get(i..i + 3) != Some(b"\"\"\"") {
+                    i += if bytes.get(i..i + 4) == Some(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while let Some(&b) = bytes.get(i) {
+                    match b {
+                        b'"' | b'\n' | b'\r' => break,
+                        b'\\' => i += 2,
+                        _ => i += 1,
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
+/// Refuses a document that nests deeper than `max` (see [`nesting`]).
+pub fn check_nesting(query: &str, max: usize) -> Result<(), Error> {
+    let depth = nesting(query);
+    if depth > max {
+        return Err(Error::TooComplex(format!(
+            "the query nests {depth} levels of brackets deep; at most {max} are allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// How deeply `value` nests lists and objects (a scalar is 0), walked without
+/// recursion.
+pub fn value_nesting(value: &ConstValue) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 0usize)];
+    while let Some((value, depth)) = pending.pop() {
+        match value {
+            ConstValue::List(items) => pending.extend(items.iter().map(|v| (v, depth + 1))),
+            ConstValue::Object(fields) => pending.extend(fields.values().map(|v| (v, depth + 1))),
+            _ => continue,
+        }
+        deepest = deepest.max(depth + 1);
+    }
+    deepest
+}
+
+/// Refuses variables that nest lists and objects deeper than `max`.
+pub fn check_variables(variables: &Variables, max: usize) -> Result<(), Error> {
+    let depth = variables.values().map(value_nesting).max().unwrap_or(0);
+    if depth > max {
+        return Err(Error::TooComplex(format!(
+            "the variables nest {depth} levels of lists and objects deep; at most {max} are allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a request whose document or variables nest deeper than `max`: what
+/// every transport checks before anything parses the request's text.
+pub fn check_request(request: &Request, max: usize) -> Result<(), Error> {
+    check_nesting(&request.query, max)?;
+    check_variables(&request.variables, max)
+}
+
+/// The parsed document of `query`, refused unparsed if it nests deeper than
+/// `max_nesting`. The only way Parley parses a client's text.
+pub fn parse_document(query: &str, max_nesting: usize) -> Result<ExecutableDocument, ServerError> {
+    check_nesting(query, max_nesting).map_err(server_error)?;
+    async_graphql::parser::parse_query(query).map_err(ServerError::from)
+}
+
+/// `request`'s document, parsed (unless a persisted query set it) once its text is
+/// known to nest no deeper than `max_nesting`.
+pub fn parsed_document(
+    request: &mut Request,
+    max_nesting: usize,
+) -> Result<&ExecutableDocument, ServerError> {
+    check_nesting(&request.query, max_nesting).map_err(server_error)?;
+    request.parsed_query()
+}
+
+fn server_error(err: Error) -> ServerError {
+    async_graphql::Error::from(err).into_server_error(Default::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting("{ a }"), 1);
+        assert_eq!(nesting("{ a(b: [{c: 1}]) { d } }"), 4);
+        assert_eq!(nesting(r#"{ a(b: "[[[[{{(") }"#), 2);
+        assert_eq!(nesting(r#"{ a(b: "\"[[[[") }"#), 2);
+        assert_eq!(nesting("{ a(b: \"\"\"[[[\\\"\"\"[[[ \"\"\") }"), 2);
+        assert_eq!(nesting("{ a # [[[[[[\n b }"), 1);
+        assert_eq!(nesting("}}}} { a }"), 1);
+        // A string cannot span lines: the parser stops there, the count goes on.
+        assert_eq!(nesting("{ a(b: \"x\n[[["), 5);
+        assert_eq!(nesting(&"[".repeat(3000)), 3000);
+    }
+
+    #[test]
+    fn variables_nesting_is_measured_without_recursion() {
+        let mut value = ConstValue::Null;
+        for _ in 0..100_000 {
+            value = ConstValue::List(vec![value]);
+        }
+        assert_eq!(value_nesting(&value), 100_000);
+        std::mem::forget(value); // dropping it would recurse
+    }
+
+    /// The parser's stack use per level, on a thread with a tokio worker's 2 MiB
+    /// stack: the ceiling parses (or, for selection sets, meets the parser's own
+    /// recursion limit), so no configurable limit can overflow it.
+    #[test]
+    fn the_nesting_ceiling_parses_on_a_worker_stack() {
+        let ceiling = usize::from(MAX_NESTING_CEILING);
+        let documents = [
+            format!(
+                "{{ __type(name: {}1{}) {{ name }} }}",
+                "[".repeat(ceiling - 3),
+                "]".repeat(ceiling - 3)
+            ),
+            format!(
+                "{{ a(b: {}1{}) }}",
+                "{a: ".repeat(ceiling - 2),
+                "}".repeat(ceiling - 2)
+            ),
+            format!(
+                "query($v: {}Int{}) {{ a }}",
+                "[".repeat(ceiling - 2),
+                "]".repeat(ceiling - 2)
+            ),
+            format!("{}a{}", "{ a ".repeat(ceiling), "}".repeat(ceiling)),
+        ];
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                for document in documents {
+                    assert!(nesting(&document) <= ceiling);
+                    let _ = parse_document(&document, ceiling);
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

@@ -1,6 +1,13 @@
 //! Prometheus metrics at `/metrics`: requests by operation and outcome, latency,
 //! SQL statements and time per request, pool usage, open subscriptions and the bytes
 //! the caches hold.
+//!
+//! Operation names are the client's to choose, and every label value is a series
+//! kept for the life of the process, so only a bounded set of names become labels
+//! (see [`OperationLabels`]); the rest share one.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -10,8 +17,71 @@ use sea_orm::{DatabaseConnection, DbBackend};
 
 use crate::db::global_sql_stats;
 
-/// Longest operation name kept as a label (client-chosen names are cut).
+/// Longest operation name kept as a label; longer ones count as [`OTHER`].
 const MAX_OPERATION_LABEL: usize = 64;
+
+/// The label of requests whose operation has no name.
+const ANONYMOUS: &str = "anonymous";
+
+/// The label of batch requests, whatever their operations.
+pub const BATCH: &str = "batch";
+
+/// The label of every operation name outside the labelled set.
+pub const OTHER: &str = "other";
+
+/// How many names become labels when none are configured.
+pub const DEFAULT_OPERATION_LABELS: usize = 100;
+
+/// Which operation names label metrics.
+pub enum OperationLabels {
+    /// Exactly these (the operations of an allow-list).
+    Listed(HashSet<String>),
+    /// The first `capacity` distinct names seen.
+    FirstSeen {
+        capacity: usize,
+        seen: RwLock<HashSet<String>>,
+    },
+}
+
+impl OperationLabels {
+    /// The operation names of an allow-list.
+    pub fn listed(names: impl IntoIterator<Item = String>) -> OperationLabels {
+        OperationLabels::Listed(names.into_iter().collect())
+    }
+
+    /// The first `capacity` distinct names requests bring.
+    pub fn first_seen(capacity: usize) -> OperationLabels {
+        OperationLabels::FirstSeen {
+            capacity,
+            seen: RwLock::default(),
+        }
+    }
+
+    /// The label of a request for the operation `name`: the name itself if it is
+    /// in the set (or, while there is room, joins it), [`OTHER`] otherwise.
+    fn label<'a>(&self, name: Option<&'a str>) -> &'a str {
+        let name = match name.filter(|n| !n.is_empty()) {
+            None => return ANONYMOUS,
+            Some(BATCH) => return BATCH,
+            Some(name) if name.len() > MAX_OPERATION_LABEL => return OTHER,
+            Some(name) => name,
+        };
+        let labelled = match self {
+            OperationLabels::Listed(names) => names.contains(name),
+            OperationLabels::FirstSeen { capacity, seen } => {
+                seen.read().is_ok_and(|seen| seen.contains(name))
+                    || seen.write().is_ok_and(|mut seen| {
+                        let room = seen.len() < *capacity;
+                        if room {
+                            seen.insert(name.to_owned());
+                        }
+                        room || seen.contains(name)
+                    })
+            }
+        };
+        if labelled { name } else { OTHER }
+    }
+}
 
 /// The gateway's metrics.
 #[derive(Clone)]
@@ -23,6 +93,7 @@ pub struct Metrics {
     sql_seconds: HistogramVec,
     pool: IntGaugeVec,
     sql_total: IntGauge,
+    operations: Arc<OperationLabels>,
     cache_bytes: IntGaugeVec,
     /// Subscriptions open now.
     pub subscriptions: IntGauge,
@@ -44,8 +115,14 @@ fn registered<M: prometheus::core::Collector + Clone + 'static>(
 }
 
 impl Metrics {
-    /// A fresh registry with every metric.
+    /// A fresh registry with every metric, labelling the first
+    /// [`DEFAULT_OPERATION_LABELS`] operation names.
     pub fn new() -> Metrics {
+        Self::labelled(OperationLabels::first_seen(DEFAULT_OPERATION_LABELS))
+    }
+
+    /// A fresh registry with every metric, labelling requests by `operations`.
+    pub fn labelled(operations: OperationLabels) -> Metrics {
         let registry = Registry::new_custom(Some("parley".into()), None).unwrap_or_default();
         let by_operation = |name: &str, help: &str| HistogramOpts::new(name, help);
         let requests = IntCounterVec::new(
@@ -114,6 +191,7 @@ impl Metrics {
                 pool: registered(&registry, p),
                 sql_total: registered(&registry, t),
                 subscriptions: registered(&registry, o),
+                operations: Arc::new(operations),
                 registry,
             },
             _ => unreachable!("metric definitions are static and valid"),
@@ -129,10 +207,7 @@ impl Metrics {
         statements: u64,
         sql_seconds: f64,
     ) {
-        let operation = operation.filter(|o| !o.is_empty()).unwrap_or("anonymous");
-        let operation = operation
-            .get(..operation.len().min(MAX_OPERATION_LABEL))
-            .unwrap_or("anonymous");
+        let operation = self.operations.label(operation);
         self.requests.with_label_values(&[operation, outcome]).inc();
         self.latency
             .with_label_values(&[operation])

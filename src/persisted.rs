@@ -15,13 +15,13 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use async_graphql::Request;
-use async_graphql::parser::parse_query;
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use sha2::{Digest, Sha256};
 
 use crate::cache::ByteCache;
 use crate::config::HttpOptions;
 use crate::error::Error;
+use crate::limits::parse_document;
 use crate::replicas::Shared;
 
 /// Where persisted queries are kept; cheap to clone.
@@ -69,8 +69,9 @@ impl Store {
     }
 
     /// The allow-list in `path`: a JSON object from each operation's SHA-256 (hex)
-    /// to its text, as GraphQL Code Generator's `persistedDocuments` writes it.
-    pub fn allow_list(path: &Path) -> anyhow::Result<Store> {
+    /// to its text, as GraphQL Code Generator's `persistedDocuments` writes it; no
+    /// document may nest deeper than `max_nesting`.
+    pub fn allow_list(path: &Path, max_nesting: usize) -> anyhow::Result<Store> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let entries: HashMap<String, String> = serde_json::from_str(&text)
@@ -83,18 +84,40 @@ impl Store {
                     path.display()
                 );
             }
-            let document = parse_query(&query).with_context(|| {
-                format!("{}: the query `{hash}` does not parse", path.display())
+            let document = parse_document(&query, max_nesting).map_err(|err| {
+                anyhow::anyhow!(
+                    "{}: the query `{hash}` does not parse: {}",
+                    path.display(),
+                    err.message
+                )
             })?;
             documents.insert(hash.to_ascii_lowercase(), document);
         }
         Ok(Store::AllowList(Arc::new(documents)))
     }
 
-    /// The document persisted under `hash`.
-    pub async fn get(&self, hash: &str) -> Option<ExecutableDocument> {
+    /// The names of the allow-list's operations (None for automatic persisted
+    /// queries): what metrics label requests by.
+    pub fn operation_names(&self) -> Option<Vec<String>> {
+        let Store::AllowList(list) = self else {
+            return None;
+        };
+        let names = list
+            .values()
+            .flat_map(|document| match &document.operations {
+                DocumentOperations::Single(_) => Vec::new(),
+                DocumentOperations::Multiple(operations) => {
+                    operations.keys().map(|name| name.to_string()).collect()
+                }
+            });
+        Some(names.collect())
+    }
+
+    /// The document persisted under `hash` (an automatic one's text is parsed only
+    /// if it nests no deeper than `max_nesting`: Redis may hold any text).
+    pub async fn get(&self, hash: &str, max_nesting: usize) -> Option<ExecutableDocument> {
         match self {
-            Store::Automatic(store) => parse_query(&*store.text(hash).await?).ok(),
+            Store::Automatic(store) => parse_document(&store.text(hash).await?, max_nesting).ok(),
             Store::AllowList(list) => list.get(hash).cloned(),
         }
     }

@@ -53,6 +53,8 @@ struct Inner {
 /// The checks that need async-graphql's parser and validator.
 struct Rules {
     max_aliases: usize,
+    /// Deepest bracket nesting of a document or its variables, checked before parsing.
+    max_nesting: usize,
     inputs: InputLimits,
     limiter: Limiter,
     /// Documents kept parsed, by their text: an application sends the same few
@@ -64,11 +66,13 @@ struct Rules {
 
 impl CheckedSchema {
     /// The schema `build` makes, with at most `max_aliases` aliases per document,
-    /// argument values within `inputs`, `limiter` charged, persisted queries kept in
-    /// `persisted` and parsed documents within the bounds of `caches`.
+    /// documents and variables nested at most `max_nesting` deep, argument values
+    /// within `inputs`, `limiter` charged, persisted queries kept in `persisted` and
+    /// parsed documents within the bounds of `caches`.
     pub fn new(
         build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
         max_aliases: usize,
+        max_nesting: usize,
         inputs: InputLimits,
         limiter: Limiter,
         persisted: Option<Store>,
@@ -77,6 +81,7 @@ impl CheckedSchema {
         // A typical operation of a few KB weighs some 50 KB parsed.
         let rules = Arc::new(Rules {
             max_aliases,
+            max_nesting,
             inputs,
             limiter,
             parsed: ParsedDocuments::new(caches.parsed_cache_bytes, 50 << 10),
@@ -109,6 +114,10 @@ impl CheckedSchema {
         request: Request,
         session: Option<Arc<Data>>,
     ) -> Result<(Request, Vec<Name>), Response> {
+        // Before anything parses the text.
+        let max_nesting = self.0.rules.max_nesting;
+        crate::limits::check_request(&request, max_nesting)
+            .map_err(|err| refused_by(refused(err)))?;
         let authenticated = matches!(
             get::<Auth>(&request.data).or_else(|| get::<Auth>(session.as_deref()?)),
             Some(Auth(Ok(_)))
@@ -123,7 +132,9 @@ impl CheckedSchema {
         let document = match self.0.rules.parsed(&request.query) {
             Some(document) => document,
             None => {
-                let document = request.parsed_query().map_err(refused_by)?.clone();
+                let document = crate::limits::parsed_document(&mut request, max_nesting)
+                    .map_err(refused_by)?
+                    .clone();
                 self.0.rules.keep(&request.query, &document);
                 document
             }

@@ -205,15 +205,15 @@ async fn allow_list_mode_runs_registered_operations_only() {
 async fn a_bad_allow_list_stops_the_server_from_starting() {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), json!({ "0123": QUERY }).to_string()).unwrap();
-    let error = parley::persisted::Store::allow_list(file.path())
+    let error = parley::persisted::Store::allow_list(file.path(), 64)
         .err()
         .unwrap();
     assert!(error.to_string().contains("is not the SHA-256"), "{error}");
     std::fs::write(file.path(), "[1, 2]").unwrap();
-    assert!(parley::persisted::Store::allow_list(file.path()).is_err());
+    assert!(parley::persisted::Store::allow_list(file.path(), 64).is_err());
     let broken = "{ conversations ";
     std::fs::write(file.path(), json!({ sha256(broken): broken }).to_string()).unwrap();
-    let error = parley::persisted::Store::allow_list(file.path())
+    let error = parley::persisted::Store::allow_list(file.path(), 64)
         .err()
         .unwrap();
     assert!(error.to_string().contains("does not parse"), "{error}");
