@@ -17,7 +17,6 @@ pub struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once at startup; boxing buys nothing
 pub enum Command {
     /// Migrate the database, then serve GraphQL over HTTP.
     Serve(Box<ServeArgs>),
