@@ -164,6 +164,22 @@ impl Reply {
     }
 }
 
+/// A connection to the database of `args`, migrated and seeded with `tenants` x
+/// `conversations` (none when `tenants` is 0).
+pub async fn seeded(args: &DbArgs, tenants: u32, conversations: u32) -> DatabaseConnection {
+    let db = db::connect(args).await.expect("connect");
+    db::migrate(&db).await.expect("migrate");
+    if tenants > 0 {
+        let options = SeedOptions {
+            tenants,
+            conversations,
+            rng_seed: 7,
+        };
+        seed(&db, &options).await.expect("seed");
+    }
+    db
+}
+
 impl TestServer {
     /// A gateway over a fresh database seeded with `tenants` x `conversations`.
     pub async fn start(tenants: u32, conversations: u32) -> TestServer {
@@ -255,20 +271,7 @@ impl TestServer {
             acquire_timeout: config.acquire_timeout,
             ..DbArgs::url(test_db.url.clone(), config.pool_size)
         };
-        let db = db::connect(&db_args).await.expect("connect");
-        db::migrate(&db).await.expect("migrate");
-        if tenants > 0 {
-            seed(
-                &db,
-                &SeedOptions {
-                    tenants,
-                    conversations,
-                    rng_seed: 7,
-                },
-            )
-            .await
-            .expect("seed");
-        }
+        let db = seeded(&db_args, tenants, conversations).await;
         let state = AppState::new(
             db.clone(),
             jwt.clone(),

@@ -452,20 +452,8 @@ async fn sixteen_imports_with_one_new_email_share_one_contact() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unique_migration_keeps_the_oldest_of_existing_duplicates() {
     let test_db = TestDb::new().await;
-    let db = parley::db::connect(&parley::config::DbArgs::url(test_db.url.clone(), 2))
-        .await
-        .unwrap();
-    parley::db::migrate(&db).await.unwrap();
-    parley::seed::seed(
-        &db,
-        &parley::seed::SeedOptions {
-            tenants: 2,
-            conversations: 6,
-            rng_seed: 7,
-        },
-    )
-    .await
-    .unwrap();
+    let args = parley::config::DbArgs::url(test_db.url.clone(), 2);
+    let db = crate::common::seeded(&args, 2, 6).await;
     // Back to the schema before the migration (and whatever came after it).
     let migrations = Migrator::migrations();
     let position = migrations

@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::{ALL_SCOPES, Config, TestServer, gid};
-use crate::subscriptions::{Socket, claim, claimable, connect, next_message, subscribe};
+use crate::subscriptions::{Socket, claim, claimable, connect, connected, next_message, subscribe};
 
 const COUNT: &str = "{ conversations(first: 1) { totalCount } }";
 
@@ -185,12 +185,7 @@ async fn a_socket_runs_at_most_so_many_subscriptions_at_once() {
     })
     .await;
     let (conversation, agent) = claimable(&server.db, "tenant-1").await;
-    let token = server
-        .jwt
-        .mint("tenant-1", agent, ALL_SCOPES, Duration::from_secs(600))
-        .unwrap();
-    let (mut socket, ack) = connect(&server.url, &token).await;
-    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    let (mut socket, token) = connected(&server, "tenant-1", agent, Duration::from_secs(600)).await;
     subscribe(&mut socket, "a", json!({})).await;
     subscribe(&mut socket, "b", json!({})).await;
     subscribe(&mut socket, "c", json!({})).await;
@@ -297,12 +292,7 @@ async fn outage(rows: usize) -> Option<(Socket, TestServer, String, i64)> {
     };
     let server = TestServer::start_config(1, 5, config).await;
     let (conversation, agent) = claimable(&server.db, "tenant-1").await;
-    let token = server
-        .jwt
-        .mint("tenant-1", agent, ALL_SCOPES, Duration::from_secs(600))
-        .unwrap();
-    let (mut socket, ack) = connect(&server.url, &token).await;
-    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    let (mut socket, token) = connected(&server, "tenant-1", agent, Duration::from_secs(600)).await;
     let query = "subscription { conversationEvents { id type } }";
     let message = json!({ "id": "x", "type": "subscribe", "payload": { "query": query } });
     socket

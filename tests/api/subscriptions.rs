@@ -37,6 +37,19 @@ pub(crate) async fn connect(base: &str, token: &str) -> (Socket, Option<Value>) 
     (socket, first)
 }
 
+/// A socket acknowledged for a token of `agent` in `tenant` that lives `ttl`, and the token.
+pub(crate) async fn connected(
+    server: &TestServer,
+    tenant: &str,
+    agent: i64,
+    ttl: Duration,
+) -> (Socket, String) {
+    let token = server.jwt.mint(tenant, agent, ALL_SCOPES, ttl).unwrap();
+    let (socket, ack) = connect(&server.url, &token).await;
+    assert_eq!(ack.unwrap()["type"], "connection_ack");
+    (socket, token)
+}
+
 /// The next text message as JSON, a close frame as `{"close": code}`, or None after 10 s.
 pub(crate) async fn next_message(socket: &mut Socket) -> Option<Value> {
     loop {
@@ -180,20 +193,8 @@ async fn events_cross_gateway_processes_on_postgres() {
         return; // SQLite has one process by design; this is PostgreSQL's LISTEN/NOTIFY.
     }
     let test_db = TestDb::new().await;
-    let db = parley::db::connect(&parley::config::DbArgs::url(test_db.url.clone(), 4))
-        .await
-        .unwrap();
-    parley::db::migrate(&db).await.unwrap();
-    parley::seed::seed(
-        &db,
-        &parley::seed::SeedOptions {
-            tenants: 1,
-            conversations: 5,
-            rng_seed: 3,
-        },
-    )
-    .await
-    .unwrap();
+    let args = parley::config::DbArgs::url(test_db.url.clone(), 4);
+    let db = crate::common::seeded(&args, 1, 5).await;
     let (conv, agent) = claimable(&db, "tenant-1").await;
     let start = || {
         serve(
