@@ -241,7 +241,11 @@ fn phrase_of(text: &str) -> Vec<String> {
         return Vec::new();
     };
     // The same cap as the terms, counted over every word of the phrase.
-    all[first..=last].iter().take(MAX_TERMS * 2).cloned().collect()
+    all[first..=last]
+        .iter()
+        .take(MAX_TERMS * 2)
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]

@@ -355,20 +355,32 @@ async fn an_exact_phrase_keeps_its_stop_words() {
         let token = &token;
         async move {
             let reply = server
-                .post(Some(token), CONVERSATIONS, json!({ "q": q, "exact": exact }))
+                .post(
+                    Some(token),
+                    CONVERSATIONS,
+                    json!({ "q": q, "exact": exact }),
+                )
                 .await;
             reply.data()["searchConversations"]["totalCount"].clone()
         }
     };
     assert_eq!(found("cancel my order", true).await, 1);
     assert_eq!(found("want to cancel my order", true).await, 1);
-    assert_eq!(found("to cancel my order!", true).await, 1, "outer stop words");
+    assert_eq!(
+        found("to cancel my order!", true).await,
+        1,
+        "outer stop words"
+    );
     // The stop word is part of the phrase: the two words are not adjacent.
     assert_eq!(found("cancel order", true).await, 0);
     assert_eq!(found("cancel order", false).await, 1);
     assert_eq!(found("order my cancel", true).await, 0);
     let none = server
-        .post(Some(&token), CONVERSATIONS, json!({ "q": "to the", "exact": true }))
+        .post(
+            Some(&token),
+            CONVERSATIONS,
+            json!({ "q": "to the", "exact": true }),
+        )
         .await;
     assert_eq!(none.code(), "BAD_USER_INPUT");
 }
