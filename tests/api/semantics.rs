@@ -563,3 +563,106 @@ async fn a_custom_attribute_given_without_a_value_is_cleared() {
             >= 2
     );
 }
+
+const CAN: &str = "query($id: ID!) { node(id: $id) { ... on Conversation { state viewerCanClaim viewerCanTakeOver viewerCanClose viewerCanReopen viewerCanUpdate viewerCanAnnotate viewerCanAnonymize tickets { nodes { viewerCanUpdate viewerCanDelete } } } } }";
+
+async fn can(server: &TestServer, token: &str, id: &str) -> Value {
+    let reply = server.post(Some(token), CAN, json!({ "id": id })).await;
+    reply.data()["node"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn viewer_can_fields_follow_the_scopes_and_the_state() {
+    let server = TestServer::start(1, 2).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let reader = server
+        .token_for("tenant-1", "conversation:read ticket:read")
+        .await;
+    let requester = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = conversation_of(&server, &token, requester.id, "Buttons", "Hi").await;
+    let reply = server
+        .post(
+            Some(&token),
+            "mutation($id: ID!) { createTicket(input: {conversationId: $id, originalText: \"Broken\"}) { userErrors { code } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(payload(&reply, "createTicket")["userErrors"], json!([]));
+
+    let open = can(&server, &token, &id).await;
+    assert_eq!(
+        open,
+        json!({ "state": "OPEN", "viewerCanClaim": true, "viewerCanTakeOver": false,
+                "viewerCanClose": true, "viewerCanReopen": false, "viewerCanUpdate": true,
+                "viewerCanAnnotate": true, "viewerCanAnonymize": true,
+                "tickets": { "nodes": [{ "viewerCanUpdate": true, "viewerCanDelete": true }] } })
+    );
+    let read_only = can(&server, &reader, &id).await;
+    for field in [
+        "viewerCanClaim",
+        "viewerCanClose",
+        "viewerCanUpdate",
+        "viewerCanAnnotate",
+    ] {
+        assert_eq!(read_only[field], false, "{field}");
+    }
+    assert_eq!(read_only["tickets"]["nodes"][0]["viewerCanDelete"], false);
+
+    // Another agent's conversation can be taken over, not claimed.
+    let other = agent::Entity::find()
+        .filter(agent::Column::TenantId.eq("tenant-1"))
+        .order_by_desc(agent::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let reply = server
+        .post(
+            Some(&token),
+            "mutation($id: ID!, $a: ID!) { claimConversation(input: {conversationId: $id, agentId: $a}) { userErrors { code } } }",
+            json!({ "id": id, "a": gid(NodeKind::Agent, other.id) }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "claimConversation")["userErrors"],
+        json!([])
+    );
+    let theirs = can(&server, &token, &id).await;
+    assert_eq!(
+        (
+            theirs["viewerCanClaim"].clone(),
+            theirs["viewerCanTakeOver"].clone()
+        ),
+        (json!(false), json!(true))
+    );
+
+    // What a button promises, the mutation does: closing, then only reopening.
+    let reply = server
+        .post(
+            Some(&token),
+            "mutation($id: ID!) { closeConversation(input: {conversationId: $id}) { userErrors { code } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "closeConversation")["userErrors"],
+        json!([])
+    );
+    let closed = can(&server, &token, &id).await;
+    assert_eq!(closed["viewerCanReopen"], true);
+    for field in [
+        "viewerCanClaim",
+        "viewerCanTakeOver",
+        "viewerCanClose",
+        "viewerCanUpdate",
+    ] {
+        assert_eq!(closed[field], false, "{field}");
+    }
+    assert_eq!(closed["viewerCanAnnotate"], true);
+}
