@@ -666,3 +666,125 @@ async fn viewer_can_fields_follow_the_scopes_and_the_state() {
     }
     assert_eq!(closed["viewerCanAnnotate"], true);
 }
+
+const RATINGS: &str = "query($filter: RatingFilter, $first: Int, $after: String) { ratings(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id score status } } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ratings_are_listed_tenant_wide_with_filters() {
+    let server = TestServer::start(2, 40).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let of_tenant =
+        || entity::rating::Entity::find().filter(entity::rating::Column::TenantId.eq("tenant-1"));
+    let total = of_tenant().count(db).await.unwrap() as i64;
+    assert!(total > 3, "the seed has ratings");
+    let list = |filter: Value| {
+        let server = &server;
+        let token = &token;
+        async move {
+            let reply = server
+                .post(
+                    Some(token),
+                    RATINGS,
+                    json!({ "filter": filter, "first": 100 }),
+                )
+                .await;
+            reply.data()["ratings"].clone()
+        }
+    };
+    assert_eq!(list(json!(null)).await["totalCount"], total);
+    let good = of_tenant()
+        .filter(entity::rating::Column::Score.gte(4))
+        .count(db)
+        .await
+        .unwrap() as i64;
+    let page = list(json!({ "minScore": 4, "statuses": ["SUBMITTED"] })).await;
+    assert_eq!(page["totalCount"], good);
+    assert!(
+        page["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["score"].as_i64() >= Some(4))
+    );
+    let offered = of_tenant()
+        .filter(entity::rating::Column::Status.eq(entity::enums::RatingStatus::Offered))
+        .count(db)
+        .await
+        .unwrap() as i64;
+    assert_eq!(
+        list(json!({ "statuses": ["OFFERED"] })).await["totalCount"],
+        offered
+    );
+    let one = of_tenant().one(db).await.unwrap().unwrap();
+    if let Some(agent) = one.agent_id {
+        let theirs = of_tenant()
+            .filter(entity::rating::Column::AgentId.eq(agent))
+            .count(db)
+            .await
+            .unwrap() as i64;
+        let filter = json!({ "agentIds": [gid(NodeKind::Agent, agent)] });
+        assert_eq!(list(filter).await["totalCount"], theirs);
+    }
+    assert_eq!(
+        list(json!({ "offeredFrom": "2999-01-01T00:00:00Z" })).await["totalCount"],
+        0
+    );
+
+    // Pages walk every rating once, newest first.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let reply = server
+            .post(Some(&token), RATINGS, json!({ "first": 3, "after": after }))
+            .await;
+        let page = &reply.data()["ratings"];
+        seen.extend(
+            page["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].clone()),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len() as i64, total);
+
+    // One by ID; another tenant's is not found; a bad range is refused.
+    let reply = server
+        .post(
+            Some(&token),
+            "query($id: ID!) { rating(id: $id) { id } }",
+            json!({ "id": gid(NodeKind::Rating, one.id) }),
+        )
+        .await;
+    assert_eq!(reply.data()["rating"]["id"], gid(NodeKind::Rating, one.id));
+    let theirs = entity::rating::Entity::find()
+        .filter(entity::rating::Column::TenantId.eq("tenant-2"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let reply = server
+        .post(
+            Some(&token),
+            "query($id: ID!) { rating(id: $id) { id } }",
+            json!({ "id": gid(NodeKind::Rating, theirs.id) }),
+        )
+        .await;
+    assert!(reply.data()["rating"].is_null());
+    let reply = server
+        .post(
+            Some(&token),
+            RATINGS,
+            json!({ "filter": { "minScore": 5, "maxScore": 1 } }),
+        )
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    let tickets_only = server.token_for("tenant-1", "ticket:read").await;
+    let reply = server.post(Some(&tickets_only), RATINGS, json!({})).await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+}
