@@ -3,11 +3,18 @@
 
 use std::collections::HashMap;
 
-use entity::conversation;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement, Value};
+use entity::{FromRow, conversation, message};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, IntoIden, JoinType, Order, Query, SelectStatement, UnionType,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
+};
 
 use super::SearchQuery;
 use super::tickets::{check_cursor, cursor};
+use crate::db::scoped;
 use crate::error::Result;
 use crate::pagination::{KeyPart, Page, PageRequest};
 
@@ -18,87 +25,107 @@ pub struct ConversationHit {
     pub rank: f64,
 }
 
-/// `SELECT cid, score` of every matching subject and message of the tenant.
-/// Placeholders: {p}1 the query, {p}2 the tenant.
-fn scores(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Sqlite => {
-            "SELECT m.conversation_id AS cid, bm25(message_fts) AS score FROM message_fts \
-             JOIN messages m ON m.id = message_fts.rowid WHERE message_fts MATCH ?1 AND m.tenant_id = ?2 \
-             UNION ALL \
-             SELECT c2.id AS cid, bm25(conversation_fts) AS score FROM conversation_fts \
-             JOIN conversations c2 ON c2.id = conversation_fts.rowid WHERE conversation_fts MATCH ?1 AND c2.tenant_id = ?2"
+fn alias_t() -> Alias {
+    Alias::new("t")
+}
+
+/// `SELECT cid, rank` of the tenant's conversations whose subject or one of whose
+/// messages match (lower rank is better).
+fn scores(backend: DbBackend, tenant: &str, query: &SearchQuery) -> SelectStatement {
+    let half = |table: &str, fts: &str, cid: &str| {
+        let mut half = Query::select();
+        half.expr_as(Expr::cust(format!("t.{cid}")), Alias::new("cid"))
+            .from_as(Alias::new(table), alias_t())
+            .and_where(Expr::col((alias_t(), Alias::new("tenant_id"))).eq(tenant));
+        let bound = query.bound(backend);
+        match backend {
+            DbBackend::Sqlite => {
+                half.expr_as(Expr::cust(format!("bm25({fts})")), Alias::new("score"))
+                    .join(
+                        JoinType::InnerJoin,
+                        Alias::new(fts),
+                        Expr::cust(format!("{fts}.rowid = t.id")),
+                    )
+                    .and_where(Expr::cust_with_values(format!("{fts} MATCH ?"), [bound]));
+            }
+            _ => {
+                let tsquery = query.tsquery();
+                half.expr_as(
+                    Expr::cust_with_values(
+                        format!("(-ts_rank(t.search, {tsquery}))::float8"),
+                        [bound.clone()],
+                    ),
+                    Alias::new("score"),
+                )
+                .and_where(Expr::cust_with_values(
+                    format!("t.search @@ {tsquery}"),
+                    [bound],
+                ));
+            }
         }
-        _ => "",
-    }
-}
-
-fn pg_scores(exact: bool) -> String {
-    let function = if exact {
-        "phraseto_tsquery"
-    } else {
-        "plainto_tsquery"
+        half
     };
-    format!(
-        "SELECT m.conversation_id AS cid, (-ts_rank(m.search, q))::float8 AS score \
-         FROM messages m, {function}('english', $1) q WHERE m.search @@ q AND m.tenant_id = $2 \
-         UNION ALL \
-         SELECT c2.id AS cid, (-ts_rank(c2.search, q))::float8 AS score \
-         FROM conversations c2, {function}('english', $1) q WHERE c2.search @@ q AND c2.tenant_id = $2"
-    )
+    let mut union = half("messages", "message_fts", "conversation_id");
+    union.union(
+        UnionType::All,
+        half("conversations", "conversation_fts", "id"),
+    );
+    Query::select()
+        .column(Alias::new("cid"))
+        .expr_as(Expr::cust("MIN(u.score)"), Alias::new("rank"))
+        .from_subquery(union, Alias::new("u"))
+        .group_by_col(Alias::new("cid"))
+        .to_owned()
 }
 
-fn union(backend: DbBackend, query: &SearchQuery) -> String {
-    match backend {
-        DbBackend::Sqlite => scores(backend).to_owned(),
-        _ => pg_scores(query.exact),
-    }
+/// Restricts `select` to conversations matching `query`; returns the rank expression.
+fn matching(
+    select: &mut Select<conversation::Entity>,
+    tenant: &str,
+    query: &SearchQuery,
+    backend: DbBackend,
+) -> Expr {
+    let hits = Alias::new("h");
+    QueryTrait::query(select).join_subquery(
+        JoinType::InnerJoin,
+        scores(backend, tenant, query),
+        hits,
+        Expr::cust("h.cid = conversations.id"),
+    );
+    Expr::cust("h.rank")
 }
 
-fn placeholder(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Sqlite => format!("?{n}"),
-        _ => format!("${n}"),
-    }
-}
-
-/// One page of the tenant's conversations matching `query`, best first.
+/// One page of the conversations of `select` (already tenant-scoped and filtered)
+/// that match `query`, best first.
 pub async fn search(
     db: &DatabaseConnection,
+    mut select: Select<conversation::Entity>,
     tenant: &str,
     query: &SearchQuery,
     page: &PageRequest,
 ) -> Result<Page<ConversationHit>> {
     check_cursor(page)?;
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![query.bound(backend).into(), tenant.into()];
-    let mut cut = String::new();
+    let rank = matching(&mut select, tenant, query, backend);
     if let Some([KeyPart::Int(bits), KeyPart::Int(id)]) =
         page.after.as_ref().map(|c| c.0.as_slice())
     {
-        cut = format!(
-            " AND (h.rank, c.id) > ({}, {})",
-            placeholder(backend, 3),
-            placeholder(backend, 4)
-        );
-        values.push(f64::from_bits(*bits as u64).into());
-        values.push((*id).into());
+        let key = Expr::tuple([
+            rank.clone(),
+            Expr::col((conversation::Entity.into_iden(), conversation::Column::Id)),
+        ]);
+        let after = Expr::tuple([Expr::val(f64::from_bits(*bits as u64)), Expr::val(*id)]);
+        QueryTrait::query(&mut select).and_where(key.gt(after));
     }
-    values.push((page.limit as i64 + 1).into());
-    let limit = placeholder(backend, values.len());
-    let sql = format!(
-        "SELECT c.*, h.rank AS rank FROM conversations c \
-         JOIN (SELECT cid, MIN(score) AS rank FROM ({}) u GROUP BY cid) h ON h.cid = c.id \
-         WHERE c.tenant_id = {}{cut} ORDER BY h.rank, c.id LIMIT {limit}",
-        union(backend, query),
-        placeholder(backend, 2),
-    );
+    let statement = select
+        .expr_as(rank.clone(), "rank")
+        .order_by(rank, Order::Asc)
+        .order_by(conversation::Column::Id, Order::Asc)
+        .limit(page.limit + 1)
+        .build(backend);
     let mut rows = Vec::new();
-    for row in db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?
-    {
-        let conversation = conversation::Model::from_query_result(&row, "")?;
+    for row in db.query_all_raw(statement).await? {
+        let conversation = conversation::Model::from_row(&row)?;
         let rank: f64 = row.try_get("", "rank")?;
         rows.push((
             cursor(rank, conversation.id),
@@ -108,69 +135,59 @@ pub async fn search(
     Ok(page.finish(rows))
 }
 
-/// How many of the tenant's conversations match `query`.
-pub async fn count(db: &DatabaseConnection, tenant: &str, query: &SearchQuery) -> Result<i64> {
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT COUNT(DISTINCT cid) AS n FROM ({}) u",
-        union(backend, query)
-    );
-    let values: Vec<Value> = vec![query.bound(backend).into(), tenant.into()];
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    Ok(row
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0))
+/// How many conversations of `select` match `query`.
+pub async fn count(
+    db: &DatabaseConnection,
+    mut select: Select<conversation::Entity>,
+    tenant: &str,
+    query: &SearchQuery,
+) -> Result<i64> {
+    matching(&mut select, tenant, query, db.get_database_backend());
+    Ok(select.count(db).await? as i64)
 }
 
-/// The text of matching messages of `conversations`, best first, by conversation.
+/// The matching messages of `conversations`, best first, by conversation.
 pub async fn matching_messages(
     db: &DatabaseConnection,
     tenant: &str,
     query: &SearchQuery,
     conversations: &[i64],
-) -> Result<HashMap<i64, Vec<String>>> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+) -> Result<HashMap<i64, Vec<message::Model>>> {
+    let mut out: HashMap<i64, Vec<message::Model>> = HashMap::new();
     if conversations.is_empty() {
         return Ok(out);
     }
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![query.bound(backend).into(), tenant.into()];
-    let list: Vec<String> = conversations
-        .iter()
-        .map(|id| {
-            values.push((*id).into());
-            placeholder(backend, values.len())
-        })
-        .collect();
-    let list = list.join(", ");
-    let sql = match backend {
-        DbBackend::Sqlite => format!(
-            "SELECT m.conversation_id AS cid, m.text AS text FROM message_fts JOIN messages m ON m.id = message_fts.rowid \
-             WHERE message_fts MATCH ?1 AND m.tenant_id = ?2 AND m.conversation_id IN ({list}) \
-             ORDER BY bm25(message_fts), m.id"
-        ),
+    let bound = query.bound(backend);
+    let mut select = scoped::<message::Entity>(tenant)
+        .filter(message::Column::ConversationId.is_in(conversations.to_vec()));
+    let rank = match backend {
+        DbBackend::Sqlite => {
+            QueryTrait::query(&mut select)
+                .join(
+                    JoinType::InnerJoin,
+                    Alias::new("message_fts"),
+                    Expr::cust("message_fts.rowid = messages.id"),
+                )
+                .and_where(Expr::cust_with_values("message_fts MATCH ?", [bound]));
+            Expr::cust("bm25(message_fts)")
+        }
         _ => {
-            let function = if query.exact {
-                "phraseto_tsquery"
-            } else {
-                "plainto_tsquery"
-            };
-            format!(
-                "SELECT m.conversation_id AS cid, m.text AS text FROM messages m, {function}('english', $1) q \
-                 WHERE m.search @@ q AND m.tenant_id = $2 AND m.conversation_id IN ({list}) \
-                 ORDER BY ts_rank(m.search, q) DESC, m.id"
-            )
+            let tsquery = query.tsquery();
+            QueryTrait::query(&mut select).and_where(Expr::cust_with_values(
+                format!("messages.search @@ {tsquery}"),
+                [bound.clone()],
+            ));
+            Expr::cust_with_values(format!("-ts_rank(messages.search, {tsquery})"), [bound])
         }
     };
-    for row in db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?
-    {
-        let (cid, text): (i64, String) = (row.try_get("", "cid")?, row.try_get("", "text")?);
-        out.entry(cid).or_default().push(text);
+    let found = select
+        .order_by(rank, Order::Asc)
+        .order_by(message::Column::Id, Order::Asc)
+        .all(db)
+        .await?;
+    for m in found {
+        out.entry(m.conversation_id).or_default().push(m);
     }
     Ok(out)
 }

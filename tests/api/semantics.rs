@@ -788,3 +788,125 @@ async fn ratings_are_listed_tenant_wide_with_filters() {
     let reply = server.post(Some(&tickets_only), RATINGS, json!({})).await;
     assert_eq!(reply.code(), "FORBIDDEN");
 }
+
+const FIND: &str = "query($q: String!, $filter: ConversationFilter) { searchConversations(query: $q, filter: $filter) { totalCount edges { innerHits { field highlights message { id text } } node { id state } } } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conversation_search_is_filtered_and_says_which_messages_matched() {
+    let server = TestServer::start(1, 2).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let requester = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let open = conversation_of(
+        &server,
+        &token,
+        requester.id,
+        "Echidna delivery",
+        "Where is my echidna?",
+    )
+    .await;
+    let closed = conversation_of(
+        &server,
+        &token,
+        requester.id,
+        "Question",
+        "The echidna arrived broken",
+    )
+    .await;
+    let reply = server
+        .post(
+            Some(&token),
+            "mutation($id: ID!) { closeConversation(input: {conversationId: $id}) { userErrors { code } } }",
+            json!({ "id": closed }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "closeConversation")["userErrors"],
+        json!([])
+    );
+
+    let find = |filter: Value| {
+        let (server, token) = (&server, &token);
+        async move {
+            let reply = server
+                .post(
+                    Some(token),
+                    FIND,
+                    json!({ "q": "echidna", "filter": filter }),
+                )
+                .await;
+            reply.data()["searchConversations"].clone()
+        }
+    };
+    let all = find(json!(null)).await;
+    assert_eq!(all["totalCount"], 2);
+    let only_closed = find(json!({ "states": ["CLOSED"] })).await;
+    assert_eq!(only_closed["totalCount"], 1);
+    let edge = &only_closed["edges"][0];
+    assert_eq!(edge["node"]["id"], json!(closed));
+    assert_eq!(
+        edge["innerHits"],
+        json!([{ "field": "MESSAGE", "highlights": ["The <em>echidna</em> arrived broken"],
+                 "message": edge["innerHits"][0]["message"].clone() }])
+    );
+    assert_eq!(
+        edge["innerHits"][0]["message"]["text"],
+        "The echidna arrived broken"
+    );
+    let open_hit = find(json!({ "states": ["OPEN"] })).await;
+    assert_eq!(open_hit["edges"][0]["node"]["id"], json!(open));
+    let fields: Vec<&Value> = open_hit["edges"][0]["innerHits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &h["field"])
+        .collect();
+    assert_eq!(fields, [&json!("SUBJECT"), &json!("MESSAGE")]);
+    let none = find(json!({ "createdBefore": "2000-01-01T00:00:00Z" })).await;
+    assert_eq!(none["totalCount"], 0);
+    let bad = server
+        .post(
+            Some(&token),
+            FIND,
+            json!({ "q": "echidna", "filter": { "assigneeIds": ["nope"] } }),
+        )
+        .await;
+    assert_eq!(bad.code(), "BAD_USER_INPUT");
+
+    // Tickets say which of their texts matched.
+    let reply = server
+        .post(
+            Some(&token),
+            "mutation($id: ID!) { createTicket(input: {conversationId: $id, originalText: \"Hello team, the echidna is lost. Regards, Jo\"}) { userErrors { code } } }",
+            json!({ "id": open }),
+        )
+        .await;
+    assert_eq!(payload(&reply, "createTicket")["userErrors"], json!([]));
+    let reply = server
+        .post(
+            Some(&token),
+            "{ searchTickets(query: \"echidna\") { edges { innerHits { field message { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let inner = &reply.data()["searchTickets"]["edges"][0]["innerHits"];
+    let fields: Vec<&Value> = inner
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| &h["field"])
+        .collect();
+    assert!(fields.contains(&&json!("ORIGINAL_TEXT")), "{inner}");
+    assert!(
+        inner
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["message"].is_null())
+    );
+}

@@ -2,11 +2,13 @@
 //! edges carry highlighted fragments.
 
 use async_graphql::connection::{ConnectionNameType, EdgeNameType};
-use async_graphql::{Context, Object, OutputType, Result, SimpleObject};
+use async_graphql::{Context, Enum, Object, OutputType, Result, SimpleObject};
 
+use super::conversations::ConversationFilter;
 use super::tickets::TicketFilter;
 use crate::auth::Scope;
 use crate::graphql::types::conversation::Conversation;
+use crate::graphql::types::message::Message;
 use crate::graphql::types::ticket::Ticket;
 use crate::graphql::{db, require};
 use crate::pagination::{Connection, PageRequest, TotalCount};
@@ -19,6 +21,9 @@ const MAX_HIGHLIGHTS: usize = 3;
 #[derive(Default)]
 pub struct SearchQueryRoot;
 
+/// Matching messages listed per conversation hit.
+const MAX_INNER_HITS: usize = 5;
+
 /// Why an item matched a search.
 #[derive(SimpleObject)]
 pub struct SearchMatch {
@@ -26,6 +31,43 @@ pub struct SearchMatch {
     pub highlights: Vec<String>,
     /// Relevance, higher is better (comparable within one search only).
     pub score: f64,
+    /// Where it matched: each matching field (and, for a conversation, each of its
+    /// best matching messages, at most 5), with its own highlights.
+    pub inner_hits: Vec<SearchInnerHit>,
+}
+
+/// The part of a hit that matched.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum SearchField {
+    /// A conversation's subject.
+    Subject,
+    /// The text of one of a conversation's messages (`message`).
+    Message,
+    /// A ticket's original text.
+    OriginalText,
+    /// A ticket's cleanest body.
+    CleanestBody,
+}
+
+/// One field or message of a hit that matched the search.
+#[derive(SimpleObject)]
+pub struct SearchInnerHit {
+    /// Which part matched.
+    pub field: SearchField,
+    /// The message that matched, when `field` is MESSAGE.
+    pub message: Option<Message>,
+    /// Fragments of this part with each match wrapped in `<em>...</em>`.
+    pub highlights: Vec<String>,
+}
+
+impl SearchInnerHit {
+    fn of(field: SearchField, text: &str, query: &SearchQuery) -> SearchInnerHit {
+        SearchInnerHit {
+            field,
+            message: None,
+            highlights: fragments(text, query, MAX_HIGHLIGHTS),
+        }
+    }
 }
 
 macro_rules! names {
@@ -111,9 +153,18 @@ impl SearchQueryRoot {
                 .as_deref()
                 .into_iter()
                 .chain([t.original_text.as_str()]);
+            let inner_hits = [
+                (SearchField::CleanestBody, t.cleanest_body.as_deref()),
+                (SearchField::OriginalText, Some(t.original_text.as_str())),
+            ]
+            .into_iter()
+            .filter_map(|(field, text)| Some(SearchInnerHit::of(field, text?, &search)))
+            .filter(|inner| !inner.highlights.is_empty())
+            .collect();
             let found = SearchMatch {
                 highlights: highlights(texts, &search),
                 score: -hit.rank,
+                inner_hits,
             };
             (Ticket(hit.ticket), found)
         }))
@@ -121,7 +172,9 @@ impl SearchQueryRoot {
 
     /// Conversations whose subject or one of whose messages match, most relevant
     /// first. `exactMatch` matches the words as a phrase; otherwise all words must
-    /// occur in the subject or in one message, in any form.
+    /// occur in the subject or in one message, in any form. `filter` narrows the
+    /// search as it narrows `conversations` (state, assignee, queue, tag, dates...).
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::limits::connection_cost(first, None, child_complexity)")]
     async fn search_conversations(
         &self,
@@ -129,6 +182,7 @@ impl SearchQueryRoot {
         #[graphql(desc = "The words to look for.")] query: String,
         #[graphql(desc = "Match the words as one phrase.", default_with = "Some(false)")]
         exact_match: Option<bool>,
+        #[graphql(desc = "Which conversations to search.")] filter: Option<ConversationFilter>,
         #[graphql(desc = "Return at most this many hits (default 20, at most 100).")] first: Option<
             i32,
         >,
@@ -144,23 +198,37 @@ impl SearchQueryRoot {
         let viewer = require(ctx, Scope::ConversationRead)?;
         let search = SearchQuery::parse(&query, exact_match.unwrap_or(false))?;
         let page = PageRequest::new(first, after, None, None)?;
+        let select = filter.unwrap_or_default().select(&viewer.tenant)?;
         let db = db(ctx)?.clone();
         let tenant = viewer.tenant.clone();
-        let hits = conversations::search(&db, &tenant, &search, &page).await?;
+        let hits = conversations::search(&db, select.clone(), &tenant, &search, &page).await?;
         let ids: Vec<i64> = hits.rows.iter().map(|(_, h)| h.conversation.id).collect();
         let mut messages = conversations::matching_messages(&db, &tenant, &search, &ids).await?;
         let counted = search.clone();
         let total = TotalCount::new(move || {
-            let (db, tenant, search) = (db.clone(), tenant.clone(), counted.clone());
-            async move { conversations::count(&db, &tenant, &search).await }
+            let (db, select, tenant, search) =
+                (db.clone(), select.clone(), tenant.clone(), counted.clone());
+            async move { conversations::count(&db, select, &tenant, &search).await }
         });
         Ok(hits.into_connection(total, |hit| {
-            let texts = messages.remove(&hit.conversation.id).unwrap_or_default();
+            let matched = messages.remove(&hit.conversation.id).unwrap_or_default();
             let subject = hit.conversation.subject.clone().unwrap_or_default();
-            let all = std::iter::once(subject.as_str()).chain(texts.iter().map(String::as_str));
+            let all =
+                std::iter::once(subject.as_str()).chain(matched.iter().map(|m| m.text.as_str()));
+            let highlights = highlights(all, &search);
+            let subject_hit = Some(SearchInnerHit::of(SearchField::Subject, &subject, &search))
+                .filter(|inner| !inner.highlights.is_empty());
+            let message_hits = matched.into_iter().take(MAX_INNER_HITS).map(|m| {
+                let inner = SearchInnerHit::of(SearchField::Message, &m.text, &search);
+                SearchInnerHit {
+                    message: Some(Message(m)),
+                    ..inner
+                }
+            });
             let found = SearchMatch {
-                highlights: highlights(all, &search),
+                highlights,
                 score: -hit.rank,
+                inner_hits: subject_hit.into_iter().chain(message_hits).collect(),
             };
             (Conversation(hit.conversation), found)
         }))
