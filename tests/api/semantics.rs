@@ -910,3 +910,36 @@ async fn conversation_search_is_filtered_and_says_which_messages_matched() {
             .all(|h| h["message"].is_null())
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_names_its_requester_to_a_ticket_reader() {
+    let server = TestServer::start(1, 20).await;
+    let db = &server.db;
+    let reader = server.token_for("tenant-1", "ticket:read").await;
+    let linked = ticket::Entity::find()
+        .filter(ticket::Column::TenantId.eq("tenant-1"))
+        .filter(ticket::Column::ConversationId.is_not_null())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let conv = entity::conversation::Entity::find_by_id(linked.conversation_id.unwrap())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let reply = server
+        .post(
+            Some(&reader),
+            "query($id: ID!) { ticket(id: $id) { requester { id email } } }",
+            json!({ "id": gid(NodeKind::Ticket, linked.id) }),
+        )
+        .await;
+    let expected = conv.requester_id.map(|r| gid(NodeKind::Contact, r));
+    assert_eq!(
+        reply.data()["ticket"]["requester"]["id"],
+        json!(expected),
+        "{:#}",
+        reply.body
+    );
+}

@@ -4,8 +4,9 @@ use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, ID, Object, OutputType, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
-use entity::{conversation, tag, ticket};
+use entity::{contact, conversation, tag, ticket};
 
+use super::contact::Contact;
 use super::conversation::Conversation;
 use super::tag::Tag;
 use super::{at, at_opt};
@@ -91,6 +92,15 @@ impl Ticket {
         Ok(row::<conversation::Entity>(ctx, self.0.conversation_id)
             .await?
             .map(Conversation))
+    }
+
+    /// The customer the ticket is for: the requester of its conversation (null for a
+    /// ticket without one). Contacts are shared reference data, so `ticket:read` is
+    /// enough.
+    async fn requester(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
+        let conv = row::<conversation::Entity>(ctx, self.0.conversation_id).await?;
+        let requester = conv.and_then(|c| c.requester_id);
+        Ok(row::<contact::Entity>(ctx, requester).await?.map(Contact))
     }
 
     /// The system of record it came from, e.g. `zendesk`.
