@@ -366,6 +366,15 @@ pub enum ActivityType {
     /// Custom attribute values of the conversation changed.
     #[sea_orm(string_value = "ATTRIBUTES_CHANGED")]
     AttributesChanged,
+    /// A ticket was deleted (`ticket` is null: the ticket is gone).
+    #[sea_orm(string_value = "TICKET_DELETED")]
+    TicketDeleted,
+    /// An agent marked a ticket read (`ticket`).
+    #[sea_orm(string_value = "TICKET_READ")]
+    TicketRead,
+    /// An agent marked a ticket unread again (`ticket`).
+    #[sea_orm(string_value = "TICKET_UNREAD")]
+    TicketUnread,
 }
 
 /// What an agent is allowed to do.

@@ -150,10 +150,18 @@ const STOP_WORDS: &[&str] = &[
 /// The words of a query, ready for either database.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
-    /// Lower-case words, stop words removed, in order.
+    /// Lower-case words, stop words removed, in order: what is matched anywhere and
+    /// what highlights show.
     pub terms: Vec<String>,
+    /// For an exact match, the phrase's words with the stop words between them kept
+    /// ("cancel my order" must not match "cancel order"); empty otherwise.
+    pub phrase: Vec<String>,
     /// Match the words as one phrase rather than anywhere.
     pub exact: bool,
+}
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
 }
 
 /// Splits text into lower-case words (letters and digits).
@@ -172,20 +180,25 @@ impl SearchQuery {
             )));
         }
         let terms: Vec<String> = words(text)
-            .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+            .filter(|w| !is_stop_word(w))
             .take(MAX_TERMS)
             .collect();
         if terms.is_empty() {
             return Err(Error::bad_input("`query` has no words to search for"));
         }
-        Ok(SearchQuery { terms, exact })
+        let phrase = if exact { phrase_of(text) } else { Vec::new() };
+        Ok(SearchQuery {
+            terms,
+            phrase,
+            exact,
+        })
     }
 
     /// An FTS5 MATCH expression: every word quoted (so nothing is an operator),
     /// as one phrase or all of them.
     fn fts5(&self) -> String {
         if self.exact {
-            format!("\"{}\"", self.terms.join(" "))
+            format!("\"{}\"", self.phrase.join(" "))
         } else {
             self.terms
                 .iter()
@@ -210,9 +223,29 @@ impl SearchQuery {
     fn bound(&self, backend: DbBackend) -> String {
         match backend {
             DbBackend::Sqlite => self.fts5(),
+            // phraseto_tsquery drops the stop words itself but keeps their places.
+            _ if self.exact => self.phrase.join(" "),
             _ => self.terms.join(" "),
         }
     }
+}
+
+/// The words of an exact phrase: stop words inside it kept, those before its first
+/// and after its last searchable word dropped (PostgreSQL's index ignores those,
+/// so matching them on SQLite alone would make the databases disagree).
+fn phrase_of(text: &str) -> Vec<String> {
+    let all: Vec<String> = words(text).collect();
+    let first = all.iter().position(|w| !is_stop_word(w));
+    let last = all.iter().rposition(|w| !is_stop_word(w));
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    // The same cap as the terms, counted over every word of the phrase.
+    all[first..=last]
+        .iter()
+        .take(MAX_TERMS * 2)
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -245,6 +278,12 @@ mod tests {
         );
         assert!(SearchQuery::parse(&"x".repeat(MAX_QUERY_BYTES + 1), false).is_err());
         let phrase = SearchQuery::parse("Reset my password", true).unwrap();
-        assert_eq!(phrase.fts5(), r#""reset password""#);
+        assert_eq!(phrase.fts5(), r#""reset my password""#);
+        assert_eq!(phrase.terms, ["reset", "password"]);
+        let trimmed = SearchQuery::parse("to cancel my order.", true).unwrap();
+        assert_eq!(trimmed.bound(DbBackend::Postgres), "cancel my order");
+        assert_eq!(trimmed.fts5(), r#""cancel my order""#);
+        let loose = SearchQuery::parse("cancel my order", false).unwrap();
+        assert_eq!(loose.bound(DbBackend::Postgres), "cancel order");
     }
 }

@@ -1,13 +1,22 @@
 //! Anonymization: personal text is overwritten in place, irreversibly. Rows, ids,
 //! links and counts stay, so reports and the conversation's structure survive.
 //! Running it again changes nothing.
+//!
+//! A conversation's anonymization erases what the conversation holds (subject,
+//! messages, notes, tickets, rating comments, text attribute values) and detaches
+//! it from its contacts, whose own data stays: a contact is shared by every
+//! conversation it requested. Erasing a person is [`contact`]: the contact's fields
+//! and every conversation it requested or wrote in.
 
-use entity::enums::{ActivityType, ConversationState};
-use entity::{contact, conversation, message, note, rating, ticket};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entity::enums::{ActivityType, AttributeKind, ConversationState};
+use entity::{
+    contact, conversation, conversation_attribute_value as value, custom_attribute_definition,
+    message, note, rating, ticket,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect,
+    QueryOrder,
 };
 
 use super::activity::{self, Detail};
@@ -28,9 +37,10 @@ pub struct AnonymizeConversation {
     pub force: bool,
 }
 
-/// Erases the personal text of a conversation: its messages, notes, tickets and
-/// rating comments, and its requester's (and other writing contacts') name, email,
-/// organization and avatar. Only CLOSED conversations, unless `force` closes it first.
+/// Erases the personal text of a conversation: its subject, messages, notes,
+/// tickets, rating comments and text attribute values, and detaches it from its
+/// requester and the contacts who wrote in it (their own data stays: see
+/// [`contact`]). Only CLOSED conversations, unless `force` closes it first.
 pub async fn conversation(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -39,20 +49,112 @@ pub async fn conversation(
     let tx = begin(db).await?;
     let tenant = viewer.tenant.as_ref();
     let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
+    if conv.state != ConversationState::Closed && !input.force {
+        return Err(UserError::new(
+            UserErrorCode::InvalidState,
+            &["force"],
+            "the conversation is still open: close it first or pass force",
+        )
+        .into());
+    }
+    erase(&tx, viewer, &conv).await?;
+    let conv = find_conversation(&tx, tenant, conv.id).await?;
+    tx.commit().await?;
+    Ok(conv)
+}
+
+/// What `contact` is asked to do.
+pub struct AnonymizeContact {
+    pub contact_id: i64,
+    /// Close the contact's OPEN or PENDING conversations first instead of refusing.
+    pub force: bool,
+}
+
+/// Erases a person (a right-to-erasure request): the contact's name, email,
+/// organization and avatar, and every conversation it requested or wrote in, as
+/// [`conversation`] does. Refused while one of those is still open, unless `force`
+/// closes them. The contact row and its id stay, with `anonymizedAt` set.
+pub async fn contact(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: AnonymizeContact,
+) -> Result<contact::Model> {
+    let tx = begin(db).await?;
+    let tenant = viewer.tenant.as_ref();
+    let person = find_in::<contact::Entity>(&tx, tenant, input.contact_id, "contact").await?;
+    let wrote_in = Query::select()
+        .column(message::Column::ConversationId)
+        .from(message::Entity)
+        .and_where(message::Column::TenantId.eq(tenant))
+        .and_where(message::Column::AuthorContactId.eq(person.id))
+        .to_owned();
+    let theirs = scoped::<conversation::Entity>(tenant)
+        .filter(
+            Condition::any()
+                .add(conversation::Column::RequesterId.eq(person.id))
+                .add(conversation::Column::Id.in_subquery(wrote_in)),
+        )
+        .order_by_asc(conversation::Column::Id)
+        .all(&tx)
+        .await?;
+    let open = theirs
+        .iter()
+        .filter(|c| c.state != ConversationState::Closed)
+        .count();
+    if open > 0 && !input.force {
+        return Err(UserError::new(
+            UserErrorCode::InvalidState,
+            &["force"],
+            format!("{open} of the contact's conversations are still open: close them first or pass force"),
+        )
+        .into());
+    }
+    for conv in &theirs {
+        erase(&tx, viewer, conv).await?;
+    }
+    let none = || Expr::value(None::<String>);
+    let scrubbed = contact::Entity::update_many()
+        .col_expr(contact::Column::Email, none())
+        .col_expr(contact::Column::FirstName, none())
+        .col_expr(contact::Column::LastName, none())
+        .col_expr(contact::Column::OrganizationName, none())
+        .col_expr(contact::Column::OrganizationDomain, none())
+        .col_expr(contact::Column::AvatarUrl, none())
+        .col_expr(contact::Column::AnonymizedAt, Expr::value(now()))
+        .filter(contact::Column::TenantId.eq(tenant))
+        .filter(contact::Column::Id.eq(person.id))
+        .filter(contact::Column::AnonymizedAt.is_null())
+        .exec(&tx)
+        .await?;
+    if scrubbed.rows_affected > 0 {
+        activity::record(
+            &tx,
+            viewer,
+            None,
+            ActivityType::Anonymized,
+            Detail::default(),
+        )
+        .await?;
+    }
+    let person = find_in::<contact::Entity>(&tx, tenant, person.id, "contact").await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Closes `conv` if it is open, erases what it holds and stamps it, with its
+/// Activity entries; nothing when it was erased already.
+async fn erase(
+    tx: &DatabaseTransaction,
+    viewer: &Viewer,
+    conv: &conversation::Model,
+) -> Result<()> {
+    let tenant = viewer.tenant.as_ref();
     let at = now();
     let mut changed = conv.anonymized_at.is_none();
     if conv.state != ConversationState::Closed {
-        if !input.force {
-            return Err(UserError::new(
-                UserErrorCode::InvalidState,
-                &["force"],
-                "the conversation is still open: close it first or pass force",
-            )
-            .into());
-        }
-        close(&tx, tenant, &conv, at).await?;
+        close(tx, tenant, conv, at).await?;
         activity::record(
-            &tx,
+            tx,
             viewer,
             Some(conv.id),
             ActivityType::Closed,
@@ -61,9 +163,9 @@ pub async fn conversation(
         .await?;
         changed = true;
     }
-    changed |= redact_conversation(&tx, tenant, &conv, at).await? > 0;
+    changed |= redact_conversation(tx, tenant, conv, at).await? > 0;
     if !changed {
-        return Ok(conv);
+        return Ok(());
     }
     conversation::Entity::update_many()
         .col_expr(conversation::Column::AnonymizedAt, Expr::value(at))
@@ -74,19 +176,17 @@ pub async fn conversation(
         )
         .filter(conversation::Column::TenantId.eq(tenant))
         .filter(conversation::Column::Id.eq(conv.id))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     activity::record(
-        &tx,
+        tx,
         viewer,
         Some(conv.id),
         ActivityType::Anonymized,
         Detail::default(),
     )
     .await?;
-    let conv = find_conversation(&tx, tenant, conv.id).await?;
-    tx.commit().await?;
-    Ok(conv)
+    Ok(())
 }
 
 /// Erases the text of one message (in any state of its conversation).
@@ -205,37 +305,49 @@ async fn redact_conversation(
         .await?
         .rows_affected;
 
-    // The people who wrote in it: the requester and any contact author.
-    let mut contacts: Vec<i64> = scoped::<message::Entity>(tenant)
+    changed += conversation::Entity::update_many()
+        .col_expr(conversation::Column::Subject, Expr::value(REDACTED))
+        .filter(conversation::Column::TenantId.eq(tenant))
+        .filter(conversation::Column::Id.eq(conv.id))
+        .filter(conversation::Column::Subject.ne(REDACTED))
+        .exec(tx)
+        .await?
+        .rows_affected;
+
+    // Free text an agent typed about the customer; chosen options are not personal.
+    let text_kinds = Query::select()
+        .column(custom_attribute_definition::Column::Id)
+        .from(custom_attribute_definition::Entity)
+        .and_where(custom_attribute_definition::Column::TenantId.eq(tenant))
+        .and_where(custom_attribute_definition::Column::Kind.eq(AttributeKind::Text))
+        .to_owned();
+    changed += value::Entity::update_many()
+        .col_expr(value::Column::Text, Expr::value(REDACTED))
+        .filter(value::Column::TenantId.eq(tenant))
+        .filter(value::Column::ConversationId.eq(conv.id))
+        .filter(value::Column::DefinitionId.in_subquery(text_kinds))
+        .filter(value::Column::Text.ne(REDACTED))
+        .exec(tx)
+        .await?
+        .rows_affected;
+
+    // The people: detached from this conversation, their contacts untouched.
+    changed += message::Entity::update_many()
+        .col_expr(message::Column::AuthorContactId, Expr::value(None::<i64>))
+        .filter(message::Column::TenantId.eq(tenant))
         .filter(message::Column::ConversationId.eq(conv.id))
         .filter(message::Column::AuthorContactId.is_not_null())
-        .select_only()
-        .column(message::Column::AuthorContactId)
-        .distinct()
-        .into_tuple::<Option<i64>>()
-        .all(tx)
+        .exec(tx)
         .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    contacts.extend(conv.requester_id);
-    if !contacts.is_empty() {
-        let none = || Expr::value(None::<String>);
-        changed += contact::Entity::update_many()
-            .col_expr(contact::Column::Email, none())
-            .col_expr(contact::Column::FirstName, none())
-            .col_expr(contact::Column::LastName, none())
-            .col_expr(contact::Column::OrganizationName, none())
-            .col_expr(contact::Column::OrganizationDomain, none())
-            .col_expr(contact::Column::AvatarUrl, none())
-            .col_expr(contact::Column::AnonymizedAt, Expr::value(at))
-            .filter(contact::Column::TenantId.eq(tenant))
-            .filter(contact::Column::Id.is_in(contacts))
-            .filter(contact::Column::AnonymizedAt.is_null())
-            .exec(tx)
-            .await?
-            .rows_affected;
-    }
+        .rows_affected;
+    changed += conversation::Entity::update_many()
+        .col_expr(conversation::Column::RequesterId, Expr::value(None::<i64>))
+        .filter(conversation::Column::TenantId.eq(tenant))
+        .filter(conversation::Column::Id.eq(conv.id))
+        .filter(conversation::Column::RequesterId.is_not_null())
+        .exec(tx)
+        .await?
+        .rows_affected;
     Ok(changed)
 }
 

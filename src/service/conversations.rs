@@ -13,7 +13,7 @@ use entity::{contact, conversation, conversation_tag, queue, tag, tenant_counter
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    NotSet, QueryFilter, Set,
+    NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,7 @@ use super::rules::{
 };
 use super::{begin, now};
 use crate::auth::Viewer;
+use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
 /// What `claim` is asked to do.
@@ -345,7 +346,26 @@ async fn change_state(
         );
     }
     let at = now();
-    let updated = conversation::Entity::update_many()
+    let mut update = conversation::Entity::update_many();
+    let mut detail = Detail::default();
+    if !closing {
+        // Offered again: in its queue (or the tenant's default one), to nobody yet.
+        let queue_id = match conv.queue_id {
+            Some(id) => Some(id),
+            None => default_queue(&tx, tenant).await?,
+        };
+        update = update
+            .col_expr(conversation::Column::QueueId, Expr::value(queue_id))
+            .col_expr(
+                conversation::Column::QueuedAt,
+                Expr::value(queue_id.map(|_| at)),
+            )
+            .col_expr(conversation::Column::AssigneeId, Expr::value(None::<i64>))
+            .col_expr(conversation::Column::AssignedAt, Expr::value(None::<i64>));
+        detail.from_agent_id = conv.assignee_id;
+        detail.to_queue_id = queue_id;
+    }
+    let updated = update
         .col_expr(conversation::Column::State, Expr::value(to))
         .col_expr(conversation::Column::StateUpdatedAt, Expr::value(at))
         .col_expr(
@@ -374,7 +394,7 @@ async fn change_state(
     } else {
         ActivityType::Reopened
     };
-    activity::record(&tx, viewer, Some(conv.id), kind, Detail::default()).await?;
+    activity::record(&tx, viewer, Some(conv.id), kind, detail).await?;
     let conv = find_conversation(&tx, tenant, conv.id).await?;
     tx.commit().await?;
     Ok(conv)
@@ -387,7 +407,21 @@ pub struct Transfer {
     pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
-/// Moves a conversation to another queue; moving it to its own queue changes nothing.
+/// The queue a conversation without one is offered in when it is reopened: the
+/// tenant's oldest queue (none when the tenant has no queue).
+async fn default_queue(tx: &DatabaseTransaction, tenant: &str) -> Result<Option<i64>> {
+    Ok(scoped::<queue::Entity>(tenant)
+        .select_only()
+        .column(queue::Column::Id)
+        .order_by_asc(queue::Column::Id)
+        .into_tuple::<i64>()
+        .one(tx)
+        .await?)
+}
+
+/// Moves a conversation to a queue: it is offered there from now on, to nobody yet
+/// (the assignee is released). An unassigned conversation moved to its own queue
+/// changes nothing.
 pub async fn transfer(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -399,7 +433,7 @@ pub async fn transfer(
     let queue = find_in::<queue::Entity>(&tx, tenant, input.queue_id, "queue").await?;
     check_unchanged(conv.updated_at, input.expected_updated_at)?;
     check_open(&conv)?;
-    if conv.queue_id == Some(queue.id) {
+    if conv.queue_id == Some(queue.id) && conv.assignee_id.is_none() {
         return Ok(conv);
     }
     let at = now();
@@ -410,6 +444,8 @@ pub async fn transfer(
     let updated = conversation::Entity::update_many()
         .col_expr(conversation::Column::QueueId, Expr::value(queue.id))
         .col_expr(conversation::Column::QueuedAt, Expr::value(at))
+        .col_expr(conversation::Column::AssigneeId, Expr::value(None::<i64>))
+        .col_expr(conversation::Column::AssignedAt, Expr::value(None::<i64>))
         .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
         .col_expr(
             conversation::Column::Version,
@@ -430,6 +466,7 @@ pub async fn transfer(
     let detail = Detail {
         from_queue_id: conv.queue_id,
         to_queue_id: Some(queue.id),
+        from_agent_id: conv.assignee_id,
         ..Detail::default()
     };
     activity::record(

@@ -151,9 +151,16 @@ pub async fn import(
     let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
     let subject = valid_text(input.subject.as_deref(), "subject", MAX_SUBJECT)?;
     let language = valid_text(input.language.as_deref(), "language", MAX_LANGUAGE)?;
-    if let Some(id) = input.assignee_id {
-        find_agent(&tx, tenant, id).await?;
-    }
+    // An agent that cannot be assigned is reported and left out, as the source
+    // systems' imports do; the history still loads.
+    let mut problems = Vec::new();
+    let assignee_id = match input.assignee_id {
+        Some(id) => {
+            let found = find_agent(&tx, tenant, id).await.map(|a| a.id);
+            known(found, "assigneeId", &mut problems)?
+        }
+        None => None,
+    };
     if let Some(id) = input.queue_id {
         find_in::<queue::Entity>(&tx, tenant, id, "queue").await?;
     }
@@ -183,7 +190,6 @@ pub async fn import(
     let requester_id = requester(&tx, tenant, &input, at).await?;
 
     // The messages: a bad one is reported and left out.
-    let mut problems = Vec::new();
     let mut drafts = Vec::new();
     let mut seen_external_ids = HashSet::new();
     for (i, m) in input.messages.iter().enumerate() {
@@ -240,8 +246,8 @@ pub async fn import(
         subject: Set(subject),
         language: Set(language),
         requester_id: Set(requester_id),
-        assignee_id: Set(input.assignee_id),
-        assigned_at: Set(input.assignee_id.map(|_| created_at)),
+        assignee_id: Set(assignee_id),
+        assigned_at: Set(assignee_id.map(|_| created_at)),
         queue_id: Set(input.queue_id),
         queued_at: Set(input.queue_id.map(|_| created_at)),
         parent_id: Set(None),
@@ -321,6 +327,23 @@ pub async fn import(
 /// The index of the message a problem is about (`["input", "messages", "3", ...]`).
 fn message_index(problem: &UserError) -> Option<usize> {
     problem.field.as_ref()?.get(2)?.parse().ok()
+}
+
+/// The id of a row that was found; a missing one becomes a NOT_FOUND problem on
+/// `field` (other errors stay errors).
+fn known(found: Result<i64>, field: &str, problems: &mut Vec<UserError>) -> Result<Option<i64>> {
+    match found {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::NotFound(what)) => {
+            problems.push(UserError::new(
+                UserErrorCode::NotFound,
+                &[field],
+                format!("no {what} with this id in the tenant: imported unassigned"),
+            ));
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The requester: by id, or by email (the tenant's contact with it, or a new one).

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod anonymize;
 pub mod attributes;
+pub mod capabilities;
 pub mod conversations;
 pub mod counters;
 pub mod idempotency;

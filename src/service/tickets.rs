@@ -6,21 +6,23 @@
 //! editing, tagging, reading or deleting an existing ticket is not, because a ticket
 //! follows its own status (it is often solved after its conversation was closed).
 //!
-//! Every change to a ticket of a conversation appends its Activity entry
-//! (TICKET_CREATED, or TICKET_UPDATED for edits and tag links) in its transaction.
-//! Deleting a ticket appends none: there is no such activity type, and the entries
-//! that named the ticket stay, with their `ticket` set to null by the foreign key.
-//! Marking a ticket read is not a change of the ticket either: it records no entry and
+//! Every change to a ticket appends its Activity entry in its transaction:
+//! TICKET_CREATED, TICKET_UPDATED for edits and tag links, TICKET_DELETED (the entries
+//! that named the ticket stay, with their `ticket` set to null by the foreign key), and
+//! TICKET_READ / TICKET_UNREAD when the unread flag changes. Marking a ticket read
 //! leaves `updatedAt` alone, so opening a ticket never makes an editor's
 //! `expectedUpdatedAt` stale.
+//!
+//! `unreadTicketCount` counts the unread tickets still waiting on the team:
+//! [`UNREAD_COUNTED`] (NEW, OPEN, PENDING, ON_HOLD); SOLVED and CLOSED ones do not.
 
 use chrono::{DateTime, Utc};
 use entity::enums::{ActivityType, TagState, TicketPriority, TicketStatus};
 use entity::{tag, tenant_counter, ticket, ticket_tag};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    NotSet, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, NotSet, PaginatorTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -415,6 +417,8 @@ pub async fn delete(
         .filter(ticket::Column::Id.eq(ticket.id))
         .exec(&tx)
         .await?;
+    let kind = ActivityType::TicketDeleted;
+    activity::record(&tx, viewer, ticket.conversation_id, kind, Detail::default()).await?;
     tx.commit().await?;
     Ok(ticket)
 }
@@ -581,18 +585,48 @@ pub async fn mark_read(
     let tenant = &viewer.tenant;
     let ticket = find_ticket(&tx, tenant, ticket_id).await?;
     if ticket.unread != unread {
-        ticket::Entity::update_many()
+        let changed = ticket::Entity::update_many()
             .col_expr(ticket::Column::Unread, Expr::value(unread))
             .filter(ticket::Column::TenantId.eq(tenant.as_ref()))
             .filter(ticket::Column::Id.eq(ticket.id))
+            .filter(ticket::Column::Unread.eq(ticket.unread))
             .exec(&tx)
             .await?;
+        // A concurrent mark already made the same change, and its entry.
+        if changed.rows_affected > 0 {
+            let kind = if unread {
+                ActivityType::TicketUnread
+            } else {
+                ActivityType::TicketRead
+            };
+            let detail = Detail {
+                ticket_id: Some(ticket.id),
+                ..Detail::default()
+            };
+            activity::record(&tx, viewer, ticket.conversation_id, kind, detail).await?;
+        }
     }
-    let count = scoped::<ticket::Entity>(tenant)
-        .filter(ticket::Column::Unread.eq(true))
-        .count(&tx)
-        .await?;
+    let count = unread_count(&tx, tenant).await?;
     let ticket = ticket::Model { unread, ..ticket };
     tx.commit().await?;
-    Ok((ticket, count as i64))
+    Ok((ticket, count))
+}
+
+/// The statuses whose unread tickets `unreadTicketCount` counts: those still waiting
+/// on the team.
+pub const UNREAD_COUNTED: [TicketStatus; 4] = [
+    TicketStatus::New,
+    TicketStatus::Open,
+    TicketStatus::Pending,
+    TicketStatus::OnHold,
+];
+
+/// How many of the tenant's tickets in [`UNREAD_COUNTED`] statuses are unread.
+pub async fn unread_count(db: &impl ConnectionTrait, tenant: &str) -> Result<i64> {
+    let count = scoped::<ticket::Entity>(tenant)
+        .filter(ticket::Column::Unread.eq(true))
+        .filter(ticket::Column::Status.is_in(UNREAD_COUNTED))
+        .count(db)
+        .await?;
+    Ok(count as i64)
 }

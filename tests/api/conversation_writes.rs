@@ -886,7 +886,6 @@ async fn conversation_mutations_refuse_foreign_ids_and_missing_scope() {
     let my_queue = first_of!(db, queue, "tenant-1");
     let their_queue = first_of!(db, queue, "tenant-2");
     let their_contact = first_of!(db, contact, "tenant-2");
-    let their_agent = first_of!(db, agent, "tenant-2");
     let c = |id| gid(NodeKind::Conversation, id);
     let cases = [
         (
@@ -899,10 +898,6 @@ async fn conversation_mutations_refuse_foreign_ids_and_missing_scope() {
         ),
         (CREATE, json!({ "parentId": c(theirs.id) })),
         (CREATE, json!({ "requesterId": "garbage" })),
-        (
-            IMPORT,
-            json!({ "assigneeId": gid(NodeKind::Agent, their_agent.id) }),
-        ),
         (
             IMPORT,
             json!({ "requesterId": gid(NodeKind::Contact, their_contact.id) }),

@@ -30,6 +30,7 @@ mod schema;
 mod scopes;
 mod search;
 mod security;
+mod semantics;
 mod slow_clients;
 mod sockets;
 mod statements;

@@ -10,7 +10,9 @@ use async_graphql_parser::types::{
     BaseType, FieldDefinition, Type, TypeDefinition, TypeKind, TypeSystemDefinition,
 };
 use entity::enums::{ConversationState, TagState};
-use entity::{conversation, custom_attribute_definition as definition, queue, tag, ticket};
+use entity::{
+    contact, conversation, custom_attribute_definition as definition, queue, tag, ticket,
+};
 use futures_util::{SinkExt, StreamExt};
 use parley::ids::NodeKind;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -178,7 +180,7 @@ fn id(known: &Known, key: &str) -> String {
 /// the write scope it needs and its input.
 type Case = (&'static str, &'static str, fn(&Known) -> Value);
 
-const CASES: [Case; 24] = [
+const CASES: [Case; 25] = [
     (
         "createConversation",
         "conversation:write",
@@ -291,6 +293,12 @@ const CASES: [Case; 24] = [
         "admin",
         |k| json!({ "tagId": id(k, "tag"), "relevant": false }),
     ),
+    // Last: erasing a person closes and erases their conversations.
+    (
+        "anonymizeContact",
+        "admin",
+        |k| json!({ "contactId": id(k, "contact"), "force": true }),
+    ),
 ];
 
 /// Global IDs of tenant-1 rows the table writes to.
@@ -334,7 +342,15 @@ async fn seeded(server: &TestServer) -> Known {
         .await
         .unwrap()
         .expect("the order_id attribute");
+    let contact = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .order_by_desc(contact::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a contact");
     HashMap::from([
+        ("contact".into(), gid(NodeKind::Contact, contact.id)),
         (
             "conversation".into(),
             gid(NodeKind::Conversation, conversation.id),

@@ -319,3 +319,68 @@ async fn conversations_match_subjects_and_messages_until_anonymized() {
         .await;
     assert_eq!(forbidden.code(), "FORBIDDEN");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exact_phrase_keeps_its_stop_words() {
+    let server = TestServer::start(1, 3).await;
+    let token = server.token().await;
+    let conv = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq("tenant-1"))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    message::ActiveModel {
+        id: NotSet,
+        tenant_id: Set("tenant-1".into()),
+        conversation_id: Set(conv.id),
+        direction: Set(Direction::Inbound),
+        role: Set(MessageRole::User),
+        author_agent_id: Set(None),
+        author_contact_id: Set(None),
+        text: Set("I want to cancel my order as soon as possible".into()),
+        html: Set(None),
+        external_id: Set(None),
+        language: Set(Some("en".into())),
+        modality: Set(Modality::Text),
+        sentiment: Set(None),
+        created_at: Set(conv.created_at + 1),
+        anonymized_at: Set(None),
+    }
+    .insert(&server.db)
+    .await
+    .unwrap();
+    let found = |q: &'static str, exact: bool| {
+        let server = &server;
+        let token = &token;
+        async move {
+            let reply = server
+                .post(
+                    Some(token),
+                    CONVERSATIONS,
+                    json!({ "q": q, "exact": exact }),
+                )
+                .await;
+            reply.data()["searchConversations"]["totalCount"].clone()
+        }
+    };
+    assert_eq!(found("cancel my order", true).await, 1);
+    assert_eq!(found("want to cancel my order", true).await, 1);
+    assert_eq!(
+        found("to cancel my order!", true).await,
+        1,
+        "outer stop words"
+    );
+    // The stop word is part of the phrase: the two words are not adjacent.
+    assert_eq!(found("cancel order", true).await, 0);
+    assert_eq!(found("cancel order", false).await, 1);
+    assert_eq!(found("order my cancel", true).await, 0);
+    let none = server
+        .post(
+            Some(&token),
+            CONVERSATIONS,
+            json!({ "q": "to the", "exact": true }),
+        )
+        .await;
+    assert_eq!(none.code(), "BAD_USER_INPUT");
+}

@@ -5,6 +5,7 @@ mod conversations;
 mod directory;
 mod node;
 mod rate_limit;
+mod ratings;
 mod search;
 mod tags;
 mod tickets;
@@ -21,6 +22,7 @@ pub struct Query(
     tags::TagQuery,
     directory::DirectoryQuery,
     activity::ActivityQuery,
+    ratings::RatingQuery,
     search::SearchQueryRoot,
     rate_limit::RateLimitQuery,
 );

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
 use entity::{ticket, ticket_tag};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, Order, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, Select};
 
 use super::OrderDirection;
 use crate::auth::Scope;
@@ -16,6 +16,7 @@ use crate::graphql::types::ticket::Ticket;
 use crate::graphql::{list, require, row};
 use crate::ids::{NodeKind, decode_as, filter_ids};
 use crate::pagination::{Conn, PageRequest};
+use crate::service::tickets::unread_count;
 
 #[derive(Default)]
 pub struct TicketQuery;
@@ -90,15 +91,11 @@ impl TicketQuery {
         Ok(list(ctx, select, sort, order, &page, Ticket).await?)
     }
 
-    /// How many of the tenant's tickets no agent has opened yet.
+    /// How many of the tenant's tickets still waiting on the team (NEW, OPEN, PENDING
+    /// or ON_HOLD) no agent has opened yet; SOLVED and CLOSED tickets do not count.
     async fn unread_ticket_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let viewer = require(ctx, Scope::TicketRead)?;
-        let select =
-            scoped::<ticket::Entity>(&viewer.tenant).filter(ticket::Column::Unread.eq(true));
-        Ok(select
-            .count(crate::graphql::db(ctx)?)
-            .await
-            .map_err(Error::from)? as i64)
+        Ok(unread_count(crate::graphql::db(ctx)?, &viewer.tenant).await?)
     }
 }
 

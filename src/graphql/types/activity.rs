@@ -58,6 +58,14 @@ impl Activity {
         Ok(row::<agent::Entity>(ctx, self.0.agent_id).await?.map(Agent))
     }
 
+    /// The agent the conversation was taken from: the previous assignee of a forced
+    /// claim, or the one a transfer or a reopen released.
+    async fn from_agent(&self, ctx: &Context<'_>) -> Result<Option<Agent>> {
+        Ok(row::<agent::Entity>(ctx, self.0.from_agent_id)
+            .await?
+            .map(Agent))
+    }
+
     /// The queue a transfer moved the conversation from.
     async fn from_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
         Ok(row::<queue::Entity>(ctx, self.0.from_queue_id)
@@ -65,7 +73,7 @@ impl Activity {
             .map(Queue))
     }
 
-    /// The queue a transfer moved the conversation to.
+    /// The queue a transfer (or a reopen) offered the conversation in.
     async fn to_queue(&self, ctx: &Context<'_>) -> Result<Option<Queue>> {
         Ok(row::<queue::Entity>(ctx, self.0.to_queue_id)
             .await?

@@ -27,6 +27,7 @@ use crate::loader::{
     TicketsByConversation,
 };
 use crate::pagination::{Conn, PageRequest};
+use crate::service::capabilities;
 
 pub struct Conversation(pub conversation::Model);
 
@@ -37,6 +38,44 @@ impl Conversation {
     #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Conversation.id(self.0.id)
+    }
+
+    /// Whether the viewer may claim it now without `force`: it is not CLOSED and is
+    /// unassigned or already the viewer's (and the token has `conversation:write`).
+    async fn viewer_can_claim(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).claim)
+    }
+
+    /// Whether the viewer may take it over from another agent (`claimConversation`
+    /// with `force`).
+    async fn viewer_can_take_over(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).take_over)
+    }
+
+    /// Whether the viewer may close it now (it is not CLOSED).
+    async fn viewer_can_close(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).close)
+    }
+
+    /// Whether the viewer may reopen it now (it is CLOSED).
+    async fn viewer_can_reopen(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).reopen)
+    }
+
+    /// Whether the viewer may transfer it, add messages, tag it or set its
+    /// attributes now (it is not CLOSED).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).change)
+    }
+
+    /// Whether the viewer may add internal notes and ratings (also when CLOSED).
+    async fn viewer_can_annotate(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).annotate)
+    }
+
+    /// Whether the viewer may anonymize it (an open one only with `force`).
+    async fn viewer_can_anonymize(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::conversation(viewer(ctx)?, &self.0).anonymize)
     }
 
     /// Per-tenant display number (1, 2, 3...).

@@ -10,10 +10,11 @@ use super::conversation::Conversation;
 use super::tag::Tag;
 use super::{at, at_opt};
 use crate::auth::Scope;
-use crate::graphql::{Read, children, require, row, rows};
+use crate::graphql::{Read, children, require, row, rows, viewer};
 use crate::ids::NodeKind;
 use crate::loader::TagLinksByTicket;
 use crate::pagination::{Connection, PageRequest};
+use crate::service::capabilities;
 
 pub struct Ticket(pub ticket::Model);
 
@@ -58,6 +59,17 @@ impl Ticket {
     #[graphql(guard = "Read::Id")]
     pub async fn id(&self) -> ID {
         NodeKind::Ticket.id(self.0.id)
+    }
+
+    /// Whether the viewer may update, tag, mark read or delete it (the token has
+    /// `ticket:write`; a ticket follows its own status, also in a CLOSED conversation).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::ticket_writes(viewer(ctx)?))
+    }
+
+    /// Whether the viewer may delete it.
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(capabilities::ticket_writes(viewer(ctx)?))
     }
 
     /// Per-tenant display number (1, 2, 3...).

@@ -39,10 +39,13 @@ pub struct AnonymizeConversationMutation;
 
 #[Object]
 impl AnonymizeConversationMutation {
-    /// Irreversibly replaces the personal text of a CLOSED conversation: message text
-    /// and HTML, notes, tickets' text and sender, rating comments, and the name, email,
-    /// organization and avatar of the contacts who wrote in it. Ids, rows, links and
-    /// counts stay. Running it again changes nothing.
+    /// Irreversibly replaces the personal text of a CLOSED conversation: its subject,
+    /// message text and HTML, notes, tickets' text and sender, rating comments and
+    /// TEXT attribute values, which also leave the search index. The conversation is
+    /// detached from its requester and the contacts who wrote in it (`requester` and
+    /// message authors become null); the contacts themselves, shared with their other
+    /// conversations, stay as they are: erasing a person is `anonymizeContact`. Ids,
+    /// rows, links and counts stay. Running it again changes nothing.
     async fn anonymize_conversation(
         &self,
         ctx: &Context<'_>,

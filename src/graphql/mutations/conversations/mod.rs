@@ -1,6 +1,7 @@
 //! Mutations of conversations and what lives in them (messages, tags, attributes).
 
 mod add_message;
+mod anonymize_contact;
 mod anonymize_conversation;
 mod anonymize_message;
 mod claim_conversation;
@@ -35,6 +36,7 @@ pub struct ConversationWrites(
     add_message::AddMessageMutation,
     anonymize_conversation::AnonymizeConversationMutation,
     anonymize_message::AnonymizeMessageMutation,
+    anonymize_contact::AnonymizeContactMutation,
     set_custom_attributes::SetCustomAttributesMutation,
 );
 

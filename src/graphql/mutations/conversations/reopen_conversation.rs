@@ -38,7 +38,9 @@ pub struct ReopenConversationMutation;
 
 #[Object]
 impl ReopenConversationMutation {
-    /// Reopens a CLOSED conversation (state OPEN, `closedAt` cleared). Reopening one
+    /// Reopens a CLOSED conversation (state OPEN, `closedAt` cleared) and offers it
+    /// again in its queue, or the tenant's default (oldest) queue if it has none, to
+    /// nobody yet: the assignee is released and `queuedAt` becomes now. Reopening one
     /// that is not closed is INVALID_STATE.
     async fn reopen_conversation(
         &self,

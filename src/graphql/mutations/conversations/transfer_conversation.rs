@@ -40,9 +40,11 @@ pub struct TransferConversationMutation;
 
 #[Object]
 impl TransferConversationMutation {
-    /// Moves a conversation to a queue (`queuedAt` becomes now; the activity log
-    /// records both queues). Moving it to its own queue changes nothing. A CLOSED
-    /// conversation must be reopened first (CONVERSATION_CLOSED).
+    /// Moves a conversation to a queue: it is offered there to nobody yet (the
+    /// assignee is released, `queuedAt` becomes now; the activity log records both
+    /// queues and the released agent). Moving an unassigned conversation to its own
+    /// queue changes nothing. A CLOSED conversation must be reopened first
+    /// (CONVERSATION_CLOSED).
     async fn transfer_conversation(
         &self,
         ctx: &Context<'_>,

@@ -35,7 +35,8 @@ pub struct DeleteTicketMutation;
 #[Object]
 impl DeleteTicketMutation {
     /// Deletes a ticket for good, with its tag links (each tag's `ticketsCount` and
-    /// `score` follow). Activity entries that named the ticket stay, without it.
+    /// `score` follow), and writes a TICKET_DELETED activity entry. Activity entries
+    /// that named the ticket stay, without it.
     async fn delete_ticket(
         &self,
         ctx: &Context<'_>,

@@ -42,7 +42,8 @@ pub struct MarkTicketReadMutation;
 #[Object]
 impl MarkTicketReadMutation {
     /// Marks a ticket read by the team, as opening it does in a ticket inbox (or unread
-    /// again with `unread: true`). It leaves `updatedAt` alone and writes no activity.
+    /// again with `unread: true`). It leaves `updatedAt` alone; when the flag changes it
+    /// writes a TICKET_READ or TICKET_UNREAD activity entry.
     async fn mark_ticket_read(
         &self,
         ctx: &Context<'_>,
