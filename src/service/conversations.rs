@@ -24,7 +24,7 @@ use super::messages::{self, Draft, content, default_direction};
 use super::rules::{
     MAX_LANGUAGE, MAX_SUBJECT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
     check_unchanged, find_agent, find_conversation, find_in, find_link, lock_conversation, nest,
-    valid_external_id, valid_text,
+    tag_inactive, valid_external_id, valid_text,
 };
 use super::{begin, now};
 use crate::auth::Viewer;
@@ -511,12 +511,7 @@ pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: Tagging) -> Re
         });
     }
     if tag.state == TagState::Inactive {
-        return Err(UserError::new(
-            UserErrorCode::TagInactive,
-            &["tagId"],
-            "the tag is inactive and cannot be added anew",
-        )
-        .into());
+        return Err(tag_inactive(&["tagId"]));
     }
     let at = now();
     let link = conversation_tag::ActiveModel {

@@ -254,12 +254,57 @@ pub fn changed_meanwhile(field: &str, what: &str) -> Error {
     .into()
 }
 
+/// TAG_INACTIVE about `field`: an INACTIVE tag stays on what carries it, but is not
+/// put on anything anew.
+pub fn tag_inactive(field: &[&str]) -> Error {
+    UserError::new(
+        UserErrorCode::TagInactive,
+        field,
+        "the tag is inactive and cannot be added anew",
+    )
+    .into()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-mod tests {
+pub(super) mod tests {
     use chrono::TimeZone;
+    use entity::enums::{Channel, Direction};
 
     use super::*;
+
+    /// A conversation of tenant `t` in `state`, assigned to `assignee_id`, for the
+    /// service's unit tests.
+    pub(in crate::service) fn conversation_in(
+        state: ConversationState,
+        assignee_id: Option<i64>,
+    ) -> conversation::Model {
+        conversation::Model {
+            id: 1,
+            tenant_id: "t".into(),
+            number: 1,
+            external_id: None,
+            channel: Channel::Api,
+            direction: Direction::Inbound,
+            state,
+            subject: None,
+            language: None,
+            requester_id: None,
+            assignee_id,
+            assigned_at: None,
+            queue_id: None,
+            queued_at: None,
+            parent_id: None,
+            last_message_id: None,
+            sentiment_trend: None,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+            state_updated_at: 0,
+            closed_at: None,
+            anonymized_at: None,
+        }
+    }
 
     /// The refusal in `result`, or a panic.
     fn refusal<T: std::fmt::Debug>(result: Result<T>) -> UserError {
@@ -336,34 +381,12 @@ mod tests {
 
     #[test]
     fn closed_conversations_are_refused() {
-        let conv = |state| conversation::Model {
-            id: 1,
-            tenant_id: "t".into(),
-            number: 1,
-            external_id: None,
-            channel: entity::enums::Channel::Email,
-            direction: entity::enums::Direction::Inbound,
-            state,
-            subject: None,
-            language: None,
-            requester_id: None,
-            assignee_id: None,
-            assigned_at: None,
-            queue_id: None,
-            queued_at: None,
-            parent_id: None,
-            last_message_id: None,
-            sentiment_trend: None,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-            state_updated_at: 0,
-            closed_at: None,
-            anonymized_at: None,
-        };
-        assert!(check_open(&conv(ConversationState::Open)).is_ok());
-        assert!(check_open(&conv(ConversationState::Pending)).is_ok());
-        let err = refusal(check_open(&conv(ConversationState::Closed)));
+        assert!(check_open(&conversation_in(ConversationState::Open, None)).is_ok());
+        assert!(check_open(&conversation_in(ConversationState::Pending, Some(7))).is_ok());
+        let err = refusal(check_open(&conversation_in(
+            ConversationState::Closed,
+            None,
+        )));
         assert_eq!(err.code, UserErrorCode::ConversationClosed);
     }
 

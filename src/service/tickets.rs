@@ -31,13 +31,13 @@ use super::counters;
 use super::idempotency::{self, Key};
 use super::rules::{
     MAX_HTML, MAX_TEXT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
-    check_unchanged, find_conversation, find_in, find_link, invalid, valid_text,
+    check_unchanged, find_conversation, find_in, find_link, invalid, tag_inactive, valid_text,
 };
 use super::tags::{find_tag, ticket_links_changed};
 use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
-use crate::error::{Error, Result, UserError, UserErrorCode};
+use crate::error::{Error, Result};
 use crate::text::cleanest_body::cleanest_body;
 use crate::text::html::{Quotes, html_to_text, sanitize_html};
 use crate::text::sentiment;
@@ -244,15 +244,6 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(created)
-}
-
-fn tag_inactive(field: &[&str]) -> Error {
-    UserError::new(
-        UserErrorCode::TagInactive,
-        field,
-        "the tag is inactive and cannot be added",
-    )
-    .into()
 }
 
 async fn insert_link(
