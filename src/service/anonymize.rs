@@ -20,8 +20,9 @@ use sea_orm::{
 };
 
 use super::activity::{self, Detail};
-use super::conversations::{changed_meanwhile, find_in, touch};
-use super::{begin, find_conversation, now};
+use super::conversations::touch;
+use super::rules::{changed_meanwhile, find_conversation, find_in};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Result, UserError, UserErrorCode};
@@ -237,7 +238,7 @@ async fn close(
         .exec(tx)
         .await?;
     if closed.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(changed_meanwhile("conversationId", "conversation"));
     }
     Ok(())
 }

@@ -9,14 +9,15 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::activity::{self, Detail};
-use super::conversations::{check_open, touch};
-use super::{begin, check_unchanged, find_conversation, now};
+use super::conversations::touch;
+use super::rules::{check_open, check_unchanged, find_conversation};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
 /// Longest value of a TEXT attribute, in characters.
-pub const MAX_TEXT: usize = 1000;
+pub const MAX_ATTRIBUTE_TEXT: usize = 1000;
 
 /// One attribute's new value; no text and no values removes it.
 pub struct AttributeValue {
@@ -186,9 +187,9 @@ fn check(
                 ));
             }
             if let Some(text) = &text
-                && text.chars().count() > MAX_TEXT
+                && text.chars().count() > MAX_ATTRIBUTE_TEXT
             {
-                return Err(("text", format!("at most {MAX_TEXT} characters")));
+                return Err(("text", format!("at most {MAX_ATTRIBUTE_TEXT} characters")));
             }
             Ok(text.map(|t| (Some(t), "[]".to_owned())))
         }

@@ -52,10 +52,9 @@ pub fn ticket_writes(viewer: &Viewer) -> bool {
 mod tests {
     use std::sync::Arc;
 
-    use entity::enums::{Channel, Direction};
-
     use super::*;
     use crate::auth::Scopes;
+    use crate::service::rules::tests::conversation_in;
 
     fn viewer(scopes: &str) -> Viewer {
         Viewer {
@@ -66,49 +65,21 @@ mod tests {
         }
     }
 
-    fn conv(state: ConversationState, assignee: Option<i64>) -> conversation::Model {
-        conversation::Model {
-            id: 1,
-            tenant_id: "t".into(),
-            number: 1,
-            external_id: None,
-            channel: Channel::Api,
-            direction: Direction::Inbound,
-            state,
-            subject: None,
-            language: None,
-            requester_id: None,
-            assignee_id: assignee,
-            assigned_at: None,
-            queue_id: None,
-            queued_at: None,
-            parent_id: None,
-            last_message_id: None,
-            sentiment_trend: None,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-            state_updated_at: 0,
-            closed_at: None,
-            anonymized_at: None,
-        }
-    }
-
     #[test]
     fn follow_the_scopes_and_the_state() {
         use ConversationState::*;
         let writer = viewer("conversation:read conversation:write");
         let reader = viewer("conversation:read");
-        let free = conversation(&writer, &conv(Open, None));
+        let free = conversation(&writer, &conversation_in(Open, None));
         assert!(free.claim && !free.take_over && free.close && !free.reopen && free.change);
-        let theirs = conversation(&writer, &conv(Pending, Some(8)));
+        let theirs = conversation(&writer, &conversation_in(Pending, Some(8)));
         assert!(!theirs.claim && theirs.take_over && theirs.close);
-        let mine = conversation(&writer, &conv(Open, Some(7)));
+        let mine = conversation(&writer, &conversation_in(Open, Some(7)));
         assert!(mine.claim && !mine.take_over);
-        let closed = conversation(&writer, &conv(Closed, Some(7)));
+        let closed = conversation(&writer, &conversation_in(Closed, Some(7)));
         assert!(!closed.claim && !closed.close && closed.reopen && !closed.change);
         assert!(closed.annotate && closed.anonymize);
-        let read_only = conversation(&reader, &conv(Open, None));
+        let read_only = conversation(&reader, &conversation_in(Open, None));
         assert!(!read_only.claim && !read_only.close && !read_only.annotate);
         assert!(ticket_writes(&viewer("ticket:write")) && !ticket_writes(&reader));
     }

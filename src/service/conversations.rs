@@ -20,47 +20,16 @@ use serde::{Deserialize, Serialize};
 use super::activity::{self, Detail};
 use super::counters;
 use super::idempotency::{self, Key};
-use super::messages::{self, Draft, content, default_direction, nest, valid_external_id};
-use super::{begin, check_unchanged, find_agent, find_conversation, lock_conversation, now};
+use super::messages::{self, Draft, content, default_direction};
+use super::rules::{
+    MAX_LANGUAGE, MAX_SUBJECT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
+    check_unchanged, find_agent, find_conversation, find_in, find_link, lock_conversation, nest,
+    tag_inactive, valid_external_id, valid_text,
+};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
-use crate::loader::HasId;
-
-/// Longest subject.
-pub const MAX_SUBJECT: usize = 1000;
-/// Longest language tag.
-pub const MAX_LANGUAGE: usize = 35;
-
-/// The row `id` of table `E` in the tenant, or NOT_FOUND naming `what`.
-pub async fn find_in<E>(
-    tx: &DatabaseTransaction,
-    tenant: &str,
-    id: i64,
-    what: &str,
-) -> Result<E::Model>
-where
-    E: HasId,
-{
-    scoped::<E>(tenant)
-        .filter(E::id_column().eq(id))
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::NotFound(what.into()))
-}
-
-/// Refuses changes to a CLOSED conversation.
-pub fn check_open(conv: &conversation::Model) -> Result<()> {
-    if conv.state == ConversationState::Closed {
-        return Err(UserError::new(
-            UserErrorCode::ConversationClosed,
-            &["conversationId"],
-            "the conversation is closed; reopen it first",
-        )
-        .into());
-    }
-    Ok(())
-}
 
 /// What `claim` is asked to do.
 pub struct Claim {
@@ -152,39 +121,6 @@ fn already_assigned() -> crate::error::Error {
     .into()
 }
 
-/// A trimmed optional text of at most `max` characters (empty means none), or a
-/// refusal about `field`.
-pub fn valid_text(value: Option<&str>, field: &str, max: usize) -> Result<Option<String>> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(UserError::new(
-            UserErrorCode::InvalidValue,
-            &[field],
-            format!("at most {max} characters"),
-        )
-        .into());
-    }
-    Ok(Some(value.to_owned()))
-}
-
-/// Refuses a conversation external id another conversation of the tenant has.
-pub async fn check_external_id_free(
-    tx: &DatabaseTransaction,
-    tenant: &str,
-    external_id: Option<&str>,
-) -> Result<()> {
-    super::check_external_id_free::<conversation::Entity>(
-        tx,
-        tenant,
-        conversation::Column::ExternalId,
-        external_id,
-        "conversation",
-    )
-    .await
-}
-
 /// Marks a conversation as changed at `at` (`updatedAt` and `version`). With
 /// `open_only`, a conversation closed meanwhile is CONVERSATION_CLOSED.
 pub async fn touch(
@@ -211,19 +147,9 @@ pub async fn touch(
         .await?;
     if updated.rows_affected == 0 {
         check_open(&find_conversation(tx, tenant, conversation_id).await?)?;
-        return Err(changed_meanwhile());
+        return Err(changed_meanwhile("conversationId", "conversation"));
     }
     Ok(())
-}
-
-/// A concurrent change won the race for the row this change saw.
-pub fn changed_meanwhile() -> Error {
-    UserError::new(
-        UserErrorCode::Conflict,
-        &["conversationId"],
-        "the conversation was changed by someone else meanwhile; reload it and try again",
-    )
-    .into()
 }
 
 /// The first message of a new conversation.
@@ -290,7 +216,7 @@ pub async fn create(
         }
         None => None,
     };
-    check_external_id_free(&tx, tenant, external_id.as_deref()).await?;
+    check_external_id_free::<conversation::Entity>(&tx, tenant, external_id.as_deref()).await?;
     let number = counters::next::<conversation::Entity>(
         &tx,
         tenant,
@@ -461,7 +387,7 @@ async fn change_state(
         .exec(&tx)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(changed_meanwhile("conversationId", "conversation"));
     }
     let kind = if closing {
         ActivityType::Closed
@@ -535,7 +461,7 @@ pub async fn transfer(
         .exec(&tx)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(changed_meanwhile());
+        return Err(changed_meanwhile("conversationId", "conversation"));
     }
     let detail = Detail {
         from_queue_id: conv.queue_id,
@@ -557,7 +483,7 @@ pub async fn transfer(
 }
 
 /// A conversation and a tag, for `tag` and `untag`.
-pub struct TagLink {
+pub struct Tagging {
     pub conversation_id: i64,
     pub tag_id: i64,
 }
@@ -571,13 +497,13 @@ pub struct Tagged {
 
 /// Adds a tag to a conversation and counts it on the tag. Only ACTIVE tags can be
 /// added (TAG_INACTIVE); adding a tag the conversation has changes nothing.
-pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: TagLink) -> Result<Tagged> {
+pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: Tagging) -> Result<Tagged> {
     let tx = begin(db).await?;
     let tenant = viewer.tenant.as_ref();
     let conv = find_conversation(&tx, tenant, input.conversation_id).await?;
     let tag = find_in::<tag::Entity>(&tx, tenant, input.tag_id, "tag").await?;
     check_open(&conv)?;
-    if let Some(link) = find_link(&tx, tenant, conv.id, tag.id).await? {
+    if let Some(link) = find_link::<conversation_tag::Entity>(&tx, tenant, conv.id, tag.id).await? {
         return Ok(Tagged {
             conversation: conv,
             tag,
@@ -585,12 +511,7 @@ pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: TagLink) -> Re
         });
     }
     if tag.state == TagState::Inactive {
-        return Err(UserError::new(
-            UserErrorCode::TagInactive,
-            &["tagId"],
-            "the tag is inactive and cannot be added anew",
-        )
-        .into());
+        return Err(tag_inactive(&["tagId"]));
     }
     let at = now();
     let link = conversation_tag::ActiveModel {
@@ -619,7 +540,7 @@ pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: TagLink) -> Re
         };
         activity::record(&tx, viewer, Some(conv.id), ActivityType::Tagged, detail).await?;
     }
-    let link = find_link(&tx, tenant, conv.id, tag.id)
+    let link = find_link::<conversation_tag::Entity>(&tx, tenant, conv.id, tag.id)
         .await?
         .ok_or_else(|| Error::Internal("the new tag link vanished".into()))?;
     let tagged = Tagged {
@@ -636,7 +557,7 @@ pub async fn tag(db: &DatabaseConnection, viewer: &Viewer, input: TagLink) -> Re
 pub async fn untag(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    input: TagLink,
+    input: Tagging,
 ) -> Result<(conversation::Model, tag::Model)> {
     let tx = begin(db).await?;
     let tenant = viewer.tenant.as_ref();
@@ -644,9 +565,7 @@ pub async fn untag(
     let tag = find_in::<tag::Entity>(&tx, tenant, input.tag_id, "tag").await?;
     check_open(&conv)?;
     let removed = conversation_tag::Entity::delete_many()
-        .filter(conversation_tag::Column::TenantId.eq(tenant))
-        .filter(conversation_tag::Column::ConversationId.eq(conv.id))
-        .filter(conversation_tag::Column::TagId.eq(tag.id))
+        .filter(conversation_tag::Entity::link(tenant, conv.id, tag.id))
         .exec(&tx)
         .await?;
     if removed.rows_affected == 0 {
@@ -663,19 +582,6 @@ pub async fn untag(
     let tag = find_in::<tag::Entity>(&tx, tenant, tag.id, "tag").await?;
     tx.commit().await?;
     Ok((conv, tag))
-}
-
-async fn find_link(
-    tx: &DatabaseTransaction,
-    tenant: &str,
-    conversation_id: i64,
-    tag_id: i64,
-) -> Result<Option<conversation_tag::Model>> {
-    Ok(scoped::<conversation_tag::Entity>(tenant)
-        .filter(conversation_tag::Column::ConversationId.eq(conversation_id))
-        .filter(conversation_tag::Column::TagId.eq(tag_id))
-        .one(tx)
-        .await?)
 }
 
 /// Keeps `tags.conversations_count` equal to the links, in the link's transaction.

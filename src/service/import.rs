@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use async_graphql::{InputType, Name, Value};
 use entity::enums::{ActivityType, Channel, ConversationState, Direction, MessageRole, Modality};
-use entity::{agent, contact, conversation, queue};
+use entity::{agent, contact, conversation, message, queue};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
@@ -15,18 +15,18 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
-use super::conversations::{
-    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_in, valid_text,
-};
 use super::counters;
 use super::idempotency::{self, Key};
-use super::messages::{
-    self, Draft, content, default_direction, nest, sentiment_trend, valid_external_id,
+use super::messages::{self, Draft, content, default_direction};
+use super::rules::{
+    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_agent, find_conversation, find_in,
+    invalid, nest, valid_external_id, valid_text,
 };
-use super::{begin, find_agent, find_conversation, now};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
+use crate::text::sentiment_trend;
 
 /// Most messages one import may carry.
 pub const MAX_MESSAGES: usize = 1000;
@@ -183,10 +183,10 @@ pub async fn import(
     if input.messages.len() > MAX_MESSAGES {
         return Err(invalid(
             &["messages"],
-            &format!("at most {MAX_MESSAGES} messages per import"),
+            format!("at most {MAX_MESSAGES} messages per import"),
         ));
     }
-    check_external_id_free(&tx, tenant, external_id.as_deref()).await?;
+    check_external_id_free::<conversation::Entity>(&tx, tenant, external_id.as_deref()).await?;
     let requester_id = requester(&tx, tenant, &input, at).await?;
 
     // The messages: a bad one is reported and left out.
@@ -346,10 +346,6 @@ fn known(found: Result<i64>, field: &str, problems: &mut Vec<UserError>) -> Resu
     }
 }
 
-fn invalid(field: &[&str], message: &str) -> Error {
-    UserError::new(UserErrorCode::InvalidValue, field, message).into()
-}
-
 /// The requester: by id, or by email (the tenant's contact with it, or a new one).
 async fn requester(
     tx: &DatabaseTransaction,
@@ -483,7 +479,7 @@ async fn check_message(
             )
             .into());
         }
-        messages::check_external_id_free(tx, tenant, Some(id)).await?;
+        check_external_id_free::<message::Entity>(tx, tenant, Some(id)).await?;
     }
     let language = valid_text(m.language.as_deref(), "language", MAX_LANGUAGE)?;
     Ok(Draft {

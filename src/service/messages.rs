@@ -1,11 +1,7 @@
 //! The rules of messages: content checks, derived fields (sentiment, the
 //! conversation's last message and sentiment trend) and `addMessage`.
 
-use std::sync::LazyLock;
-
-use entity::enums::{
-    ActivityType, ConversationState, Direction, MessageRole, Modality, SentimentTrend,
-};
+use entity::enums::{ActivityType, ConversationState, Direction, MessageRole, Modality};
 use entity::{conversation, message};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -15,20 +11,17 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
-use super::conversations::{check_open, find_in};
 use super::idempotency::{self, Key};
-use super::{begin, find_agent, find_conversation, now};
+use super::rules::{
+    MAX_HTML, MAX_TEXT, check_external_id_free, check_open, find_agent, find_conversation, find_in,
+    valid_external_id,
+};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
-use crate::text;
-
-/// Largest HTML body of a message, in bytes.
-pub const MAX_HTML: usize = 100 * 1024;
-/// Largest plain text of a message, in bytes.
-pub const MAX_TEXT: usize = 100 * 1024;
-/// Longest external id.
-pub const MAX_EXTERNAL_ID: usize = 200;
+use crate::text::html::{sanitize_html, text_of_html};
+use crate::text::{self, sentiment_trend};
 
 /// The direction a message of `role` has unless the client says otherwise.
 pub fn default_direction(role: MessageRole) -> Direction {
@@ -36,17 +29,6 @@ pub fn default_direction(role: MessageRole) -> Direction {
         MessageRole::User => Direction::Inbound,
         _ => Direction::Outbound,
     }
-}
-
-/// What HTML bodies keep: ammonia's defaults, the formatting, links and images
-/// of ordinary mail, without scripts, styles, event handlers or `javascript:` URLs.
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::default);
-
-/// `html` safe to show in a browser: whatever would run or restyle the page is
-/// removed, formatting kept. HTML is sanitized when written (the API keeps no
-/// unsanitized original), so every reader gets the same safe body.
-pub fn sanitize_html(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
 }
 
 /// A message's plain text and HTML, checked: the HTML sanitized, the text may be
@@ -86,189 +68,6 @@ pub fn content(text: Option<&str>, html: Option<&str>) -> Result<(String, Option
         .into());
     }
     Ok((text, html))
-}
-
-/// A valid external id (1 to 200 characters), or a refusal about `field`.
-pub fn valid_external_id(external_id: Option<&str>, field: &str) -> Result<Option<String>> {
-    match external_id {
-        None => Ok(None),
-        Some(id) if id.trim().is_empty() || id.len() > MAX_EXTERNAL_ID => Err(UserError::new(
-            UserErrorCode::InvalidValue,
-            &[field],
-            format!("an external id must be 1 to {MAX_EXTERNAL_ID} characters"),
-        )
-        .into()),
-        Some(id) => Ok(Some(id.to_owned())),
-    }
-}
-
-/// Refuses a message external id another message of the tenant has.
-pub async fn check_external_id_free(
-    tx: &DatabaseTransaction,
-    tenant: &str,
-    external_id: Option<&str>,
-) -> Result<()> {
-    super::check_external_id_free::<message::Entity>(
-        tx,
-        tenant,
-        message::Column::ExternalId,
-        external_id,
-        "message",
-    )
-    .await
-}
-
-/// Puts a refusal about a field of an item under the item's path: `["input", "text"]`
-/// becomes `["input", "messages", "3", "text"]` for `prefix = ["messages", "3"]`.
-pub fn nest(err: Error, prefix: &[&str]) -> Error {
-    match err {
-        Error::User(mut refusal) => {
-            let inner = refusal
-                .field
-                .take()
-                .map(|f| f.into_iter().skip(1).collect::<Vec<_>>())
-                .unwrap_or_default();
-            refusal.field = Some(
-                std::iter::once("input")
-                    .chain(prefix.iter().copied())
-                    .map(String::from)
-                    .chain(inner)
-                    .collect(),
-            );
-            Error::User(refusal)
-        }
-        other => other,
-    }
-}
-
-/// Plain text of an HTML body: tags, scripts and styles dropped, entities decoded,
-/// block elements turned into line breaks, blank runs collapsed.
-pub fn text_of_html(html: &str) -> String {
-    const BLOCKS: [&str; 14] = [
-        "br",
-        "p",
-        "div",
-        "li",
-        "tr",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "table",
-        "hr",
-    ];
-    let mut raw = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        raw.push_str(&rest[..start]);
-        let tag_and_after = &rest[start..];
-        let starts_tag = tag_and_after[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        if let Some(comment) = tag_and_after.strip_prefix("<!--") {
-            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
-            continue;
-        }
-        let end = tag_and_after.find('>').filter(|_| starts_tag);
-        let Some(end) = end else {
-            // A lone `<` is text.
-            raw.push('<');
-            rest = &tag_and_after[1..];
-            continue;
-        };
-        let inside = &tag_and_after[1..end];
-        let closing = inside.starts_with('/');
-        let name = inside
-            .trim_start_matches('/')
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        rest = &tag_and_after[end + 1..];
-        if !closing && (name == "script" || name == "style") {
-            // Skip to the end of the element: its content is not text.
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&format!("</{name}")) {
-                Some(at) => {
-                    let after = &rest[at..];
-                    after.find('>').map_or("", |gt| &after[gt + 1..])
-                }
-                None => "",
-            };
-            continue;
-        }
-        if BLOCKS.contains(&name.as_str()) {
-            raw.push('\n');
-        }
-    }
-    raw.push_str(rest);
-    decode_entities(&raw)
-        .lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let decoded = after.find(';').filter(|semi| *semi <= 10).and_then(|semi| {
-            let name = &after[..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, semi))
-        });
-        match decoded {
-            Some((c, semi)) => {
-                out.push(c);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// How the customer's mood moved: the mean sentiment of the second half of the
-/// USER messages against the first half; FLAT within ±0.1, none below two messages.
-pub fn sentiment_trend(sentiments: &[f64]) -> Option<SentimentTrend> {
-    if sentiments.len() < 2 {
-        return None;
-    }
-    let (first, second) = sentiments.split_at(sentiments.len() / 2);
-    let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
-    let change = mean(second) - mean(first);
-    Some(if change > 0.1 {
-        SentimentTrend::Up
-    } else if change < -0.1 {
-        SentimentTrend::Down
-    } else {
-        SentimentTrend::Flat
-    })
 }
 
 /// The sentiments of a conversation's USER messages, oldest first.
@@ -414,7 +213,7 @@ pub async fn add(
     check_open(&conv)?;
     let (text, html) = content(input.text.as_deref(), input.html.as_deref())?;
     let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
-    check_external_id_free(&tx, &viewer.tenant, external_id.as_deref()).await?;
+    check_external_id_free::<message::Entity>(&tx, &viewer.tenant, external_id.as_deref()).await?;
     let at = now();
     let message = insert(
         &tx,
@@ -498,64 +297,6 @@ pub async fn add(
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_becomes_readable_text() {
-        let html = "<html><head><style>p { color: red }</style></head><body>\
-            <p>Hi&nbsp;team,</p><p>My order <b>#123</b> hasn&#39;t arrived &amp; I&#x27;m worried.</p>\
-            <script>alert(1)</script><div>Thanks<br>Anna</div></body></html>";
-        assert_eq!(
-            text_of_html(html),
-            "Hi team,\nMy order #123 hasn't arrived & I'm worried.\nThanks\nAnna"
-        );
-        assert_eq!(text_of_html("<p>  </p>"), "");
-        assert_eq!(text_of_html("a < b & c <!-- x --> d"), "a < b & c d");
-    }
-
-    #[test]
-    fn html_keeps_formatting_and_loses_what_runs() {
-        let html = r#"<p onclick="steal()" style="position:fixed">Hi <b>there</b>, <i>see</i>
-            <a href="javascript:alert(1)">this</a> and <a href="https://x.io/a">that</a>.</p>
-            <script>alert(document.cookie)</script><style>body{display:none}</style>
-            <img src="x" onerror="alert(1)"><iframe src="https://evil.example"></iframe>
-            <ul><li>one</li></ul><svg onload="alert(1)"></svg>"#;
-        let clean = sanitize_html(html);
-        for gone in [
-            "onclick",
-            "steal",
-            "script",
-            "alert",
-            "style",
-            "display",
-            "onerror",
-            "iframe",
-            "javascript",
-            "svg",
-            "onload",
-        ] {
-            assert!(!clean.contains(gone), "{gone} left in {clean}");
-        }
-        for kept in [
-            "<p>",
-            "<b>there</b>",
-            "<i>see</i>",
-            r#"href="https://x.io/a""#,
-            "<li>one</li>",
-        ] {
-            assert!(clean.contains(kept), "{kept} lost from {clean}");
-        }
-    }
-
-    #[test]
-    fn trend_compares_the_halves() {
-        assert_eq!(sentiment_trend(&[0.5]), None);
-        assert_eq!(sentiment_trend(&[-0.6, 0.7]), Some(SentimentTrend::Up));
-        assert_eq!(
-            sentiment_trend(&[0.4, 0.3, -0.5]),
-            Some(SentimentTrend::Down)
-        );
-        assert_eq!(sentiment_trend(&[0.2, 0.25]), Some(SentimentTrend::Flat));
-    }
 
     #[test]
     fn content_needs_text_and_bounds_html() {

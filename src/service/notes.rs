@@ -10,17 +10,14 @@
 use async_graphql::EnumType;
 use entity::enums::ActivityType;
 use entity::{conversation, note};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, NotSet, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, NotSet, Set};
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
 use super::idempotency::{self, Key};
-use super::{begin, find_agent, find_conversation, now};
+use super::rules::{find_agent, find_conversation, find_in};
+use super::{begin, now};
 use crate::auth::Viewer;
-use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
 /// Longest note body, in characters.
@@ -119,11 +116,7 @@ async fn insert(
 }
 
 async fn find_note(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<note::Model> {
-    scoped::<note::Entity>(tenant)
-        .filter(note::Column::Id.eq(id))
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::NotFound("note".into()))
+    find_in::<note::Entity>(tx, tenant, id, "note").await
 }
 
 #[derive(Serialize)]

@@ -17,13 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
 use super::idempotency::{self, Key};
-use super::{begin, find_agent, find_conversation, now};
+use super::rules::{MAX_LANGUAGE, find_agent, find_conversation, find_in};
+use super::{begin, now};
 use crate::auth::Viewer;
-use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
-/// Longest language tag (BCP 47).
-pub const MAX_LANGUAGE: usize = 35;
 /// Longest comment, in characters.
 pub const MAX_COMMENT: usize = 5_000;
 
@@ -48,11 +46,7 @@ pub fn score_range(rating_type: RatingType) -> std::ops::RangeInclusive<i32> {
 
 /// The rating `id` of the tenant, or NOT_FOUND.
 pub async fn find_rating(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<rating::Model> {
-    scoped::<rating::Entity>(tenant)
-        .filter(rating::Column::Id.eq(id))
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::NotFound("rating".into()))
+    find_in::<rating::Entity>(tx, tenant, id, "rating").await
 }
 
 #[derive(Serialize, Deserialize)]

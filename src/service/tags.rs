@@ -16,6 +16,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::idempotency::{self, Key};
+use super::rules::find_in;
 use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
@@ -65,11 +66,7 @@ pub async fn check_name_free(
 
 /// The tag `id` of the tenant, or NOT_FOUND.
 pub async fn find_tag(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<tag::Model> {
-    scoped::<tag::Entity>(tenant)
-        .filter(tag::Column::Id.eq(id))
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::NotFound("tag".into()))
+    find_in::<tag::Entity>(tx, tenant, id, "tag").await
 }
 
 fn valid_score(score: f64) -> Result<f64> {

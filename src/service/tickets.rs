@@ -27,21 +27,21 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
-use super::cleanest_body::{cleanest_body, html_to_text};
-use super::conversations::check_open;
 use super::counters;
 use super::idempotency::{self, Key};
+use super::rules::{
+    MAX_HTML, MAX_TEXT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
+    check_unchanged, find_conversation, find_in, find_link, invalid, tag_inactive, valid_text,
+};
 use super::tags::{find_tag, ticket_links_changed};
-use super::{begin, check_unchanged, find_conversation, now};
+use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
-use crate::error::{Error, Result, UserError, UserErrorCode};
+use crate::error::{Error, Result};
+use crate::text::cleanest_body::cleanest_body;
+use crate::text::html::{Quotes, html_to_text, sanitize_html};
 use crate::text::sentiment;
 
-/// Largest `originalHtml`, in bytes (100 KB).
-pub const MAX_HTML: usize = 100 * 1024;
-/// Largest `originalText`, in bytes (100 KB).
-pub const MAX_TEXT: usize = 100 * 1024;
 /// Longest external id, source or sender.
 pub const MAX_SHORT: usize = 320;
 /// Longest escalation reason.
@@ -84,26 +84,7 @@ struct Created {
 
 /// The ticket `id` of the tenant, or NOT_FOUND.
 pub async fn find_ticket(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<ticket::Model> {
-    scoped::<ticket::Entity>(tenant)
-        .filter(ticket::Column::Id.eq(id))
-        .one(tx)
-        .await?
-        .ok_or_else(|| Error::NotFound("ticket".into()))
-}
-
-fn invalid(field: &[&str], message: impl Into<String>) -> Error {
-    UserError::new(UserErrorCode::InvalidValue, field, message).into()
-}
-
-/// A trimmed optional text of at most `max` characters; empty means none.
-fn short_text(value: Option<&str>, field: &str, max: usize) -> Result<Option<String>> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if value.chars().count() > max {
-        return Err(invalid(&[field], format!("at most {max} characters")));
-    }
-    Ok(Some(value.to_owned()))
+    find_in::<ticket::Entity>(tx, tenant, id, "ticket").await
 }
 
 /// Refuses a body larger than `max` bytes.
@@ -157,15 +138,15 @@ pub async fn create(
         return find_ticket(&tx, &viewer.tenant, ticket).await;
     }
     let tenant = &viewer.tenant;
-    let external_id = short_text(input.external_id.as_deref(), "externalId", MAX_SHORT)?;
-    let source = short_text(input.source.as_deref(), "source", MAX_SHORT)?;
-    let sender = short_text(input.sender.as_deref(), "sender", MAX_SHORT)?;
+    let external_id = valid_text(input.external_id.as_deref(), "externalId", MAX_SHORT)?;
+    let source = valid_text(input.source.as_deref(), "source", MAX_SHORT)?;
+    let sender = valid_text(input.sender.as_deref(), "sender", MAX_SHORT)?;
     check_size(input.original_text.as_deref(), "originalText", MAX_TEXT)?;
     check_size(input.original_html.as_deref(), "originalHtml", MAX_HTML)?;
     let html = input
         .original_html
         .as_deref()
-        .map(super::messages::sanitize_html)
+        .map(sanitize_html)
         .filter(|h| !h.trim().is_empty());
     let cleanest = cleanest_body(
         input.original_text.as_deref().unwrap_or(""),
@@ -174,21 +155,13 @@ pub async fn create(
     // Without text, the text is the HTML's (what the cleanest body was read from).
     let original_text = match (input.original_text, &html) {
         (Some(text), _) if !text.trim().is_empty() => text,
-        (_, Some(html)) => html_to_text(html).trim().to_owned(),
+        (_, Some(html)) => html_to_text(html, Quotes::Drop).trim().to_owned(),
         (text, None) => text.unwrap_or_default(),
     };
     if let Some(conversation_id) = input.conversation_id {
         check_open(&find_conversation(&tx, tenant, conversation_id).await?)?;
     }
-    let column = ticket::Column::ExternalId;
-    super::check_external_id_free::<ticket::Entity>(
-        &tx,
-        tenant,
-        column,
-        external_id.as_deref(),
-        "ticket",
-    )
-    .await?;
+    check_external_id_free::<ticket::Entity>(&tx, tenant, external_id.as_deref()).await?;
     if input.tags.len() > MAX_TAGS {
         return Err(invalid(&["tags"], format!("at most {MAX_TAGS} tags")));
     }
@@ -273,15 +246,6 @@ pub async fn create(
     Ok(created)
 }
 
-fn tag_inactive(field: &[&str]) -> Error {
-    UserError::new(
-        UserErrorCode::TagInactive,
-        field,
-        "the tag is inactive and cannot be added",
-    )
-    .into()
-}
-
 async fn insert_link(
     tx: &DatabaseTransaction,
     ticket: &ticket::Model,
@@ -363,7 +327,7 @@ pub async fn update(
         row.sla_due_at = Set(sla_due_at);
     }
     if let Some(reason) = input.escalation_reason {
-        let reason = short_text(reason.as_deref(), "escalationReason", MAX_REASON)?;
+        let reason = valid_text(reason.as_deref(), "escalationReason", MAX_REASON)?;
         if reason != current.escalation_reason {
             row.escalation_reason = Set(reason);
         }
@@ -395,7 +359,7 @@ pub async fn update(
         .await?;
     if updated.rows_affected == 0 {
         return Err(match input.expected_updated_at {
-            Some(_) => changed_meanwhile(),
+            Some(_) => changed_meanwhile("expectedUpdatedAt", "ticket"),
             None => Error::NotFound("ticket".into()),
         });
     }
@@ -414,15 +378,6 @@ pub async fn update(
     let ticket = find_ticket(&tx, &viewer.tenant, current.id).await?;
     tx.commit().await?;
     Ok(ticket)
-}
-
-fn changed_meanwhile() -> Error {
-    UserError::new(
-        UserErrorCode::Conflict,
-        &["expectedUpdatedAt"],
-        "the ticket was changed by someone else meanwhile; reload it and try again",
-    )
-    .into()
 }
 
 /// Deletes a ticket and its tag links, keeping each tag's count and score true.
@@ -468,20 +423,6 @@ pub struct Linked {
     pub link: Option<ticket_tag::Model>,
 }
 
-async fn find_link(
-    tx: &DatabaseTransaction,
-    tenant: &str,
-    ticket_id: i64,
-    tag_id: i64,
-) -> Result<Option<ticket_tag::Model>> {
-    Ok(ticket_tag::Entity::find()
-        .filter(ticket_tag::Column::TenantId.eq(tenant))
-        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
-        .filter(ticket_tag::Column::TagId.eq(tag_id))
-        .one(tx)
-        .await?)
-}
-
 /// Puts a tag on a ticket, or changes the salience and sentiment of the link when the
 /// ticket already carries it (values not given are kept; the same values again change
 /// nothing). An INACTIVE tag cannot be added anew (TAG_INACTIVE); an existing link to
@@ -507,7 +448,7 @@ pub async fn add_tag(
     let unchanged = |link: &ticket_tag::Model| {
         salience.is_none_or(|s| s == link.salience) && sentiment.is_none_or(|s| s == link.sentiment)
     };
-    if let Some(link) = find_link(&tx, tenant, ticket.id, tag.id).await?
+    if let Some(link) = find_link::<ticket_tag::Entity>(&tx, tenant, ticket.id, tag.id).await?
         && unchanged(&link)
     {
         return Ok(Linked {
@@ -519,7 +460,7 @@ pub async fn add_tag(
     let at = later_than(ticket.updated_at);
     touch(&tx, &ticket, at).await?;
     // Read again under the ticket's lock: a concurrent add may have linked it meanwhile.
-    let link = match find_link(&tx, tenant, ticket.id, tag.id).await? {
+    let link = match find_link::<ticket_tag::Entity>(&tx, tenant, ticket.id, tag.id).await? {
         Some(link) => {
             let mut row: ticket_tag::ActiveModel = link.into();
             if let Some(s) = salience {
@@ -581,7 +522,10 @@ pub async fn remove_tag(
     let tenant = &viewer.tenant;
     let ticket = find_ticket(&tx, tenant, ticket_id).await?;
     let tag = find_tag(&tx, tenant, tag_id).await?;
-    if find_link(&tx, tenant, ticket.id, tag.id).await?.is_none() {
+    if find_link::<ticket_tag::Entity>(&tx, tenant, ticket.id, tag.id)
+        .await?
+        .is_none()
+    {
         return Ok(Linked {
             ticket,
             tag,
@@ -590,12 +534,10 @@ pub async fn remove_tag(
     }
     touch(&tx, &ticket, later_than(ticket.updated_at)).await?;
     // Read again under the ticket's lock: a concurrent remove may have been first.
-    let link = find_link(&tx, tenant, ticket.id, tag.id).await?;
+    let link = find_link::<ticket_tag::Entity>(&tx, tenant, ticket.id, tag.id).await?;
     if link.is_some() {
         ticket_tag::Entity::delete_many()
-            .filter(ticket_tag::Column::TenantId.eq(tenant.as_ref()))
-            .filter(ticket_tag::Column::TicketId.eq(ticket.id))
-            .filter(ticket_tag::Column::TagId.eq(tag.id))
+            .filter(ticket_tag::Entity::link(tenant, ticket.id, tag.id))
             .exec(&tx)
             .await?;
         ticket_links_changed(&tx, tenant, tag.id, -1).await?;

@@ -446,3 +446,49 @@ fn weighted<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, u32)]) -> T {
     }
     items[items.len() - 1].0
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use entity::enums::MessageRole;
+
+    use super::*;
+
+    /// The seeded `sentimentTrend` is what `addMessage` computes from the same
+    /// messages: the USER messages' stored sentiments, oldest first, by the one rule.
+    #[test]
+    fn seeded_sentiment_trends_follow_the_write_rule() {
+        let spec = TenantSpec {
+            id: "tenant-1".into(),
+            name: "Tenant 1".into(),
+            conversations: 300,
+            rng_seed: 7,
+            agents: None,
+        };
+        let mut generator = Generator::new(&spec, NextIds::default(), 200 * DAY);
+        generator.tenant_rows(&spec);
+        let mut batch = Batch::default();
+        generator.conversations(1..=300, &mut batch);
+
+        let mut messages: Vec<&message::Model> = batch.messages.iter().collect();
+        messages.sort_by_key(|m| (m.conversation_id, m.created_at, m.id));
+        let mut user_sentiments: HashMap<i64, Vec<f64>> = HashMap::new();
+        for m in messages.iter().filter(|m| m.role == MessageRole::User) {
+            let sentiments = user_sentiments.entry(m.conversation_id).or_default();
+            sentiments.extend(m.sentiment);
+        }
+        let mut trends = 0;
+        for conv in &batch.conversations {
+            let sentiments = user_sentiments.remove(&conv.id).unwrap_or_default();
+            let written = crate::text::sentiment_trend(&sentiments);
+            assert_eq!(
+                conv.sentiment_trend, written,
+                "conversation {} with USER sentiments {sentiments:?}",
+                conv.number
+            );
+            trends += usize::from(written.is_some());
+        }
+        assert!(trends > 50, "only {trends} conversations have a trend");
+    }
+}

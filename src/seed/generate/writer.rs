@@ -3,7 +3,7 @@
 
 use entity::enums::{
     ActivityType, Channel, ConversationState, Direction, MessageRole, Modality, RatingStatus,
-    RatingType, SentimentTrend, TicketPriority, TicketStatus,
+    RatingType, TicketPriority, TicketStatus,
 };
 use entity::{
     activity, conversation, conversation_attribute_value, conversation_tag, message, note, rating,
@@ -18,6 +18,7 @@ use super::{
     AgentRef, Batch, ContactRef, Directory, HOUR, MINUTE, Progress, SECOND, mean, next, pick,
     pick_fresh, pick_ref, round2, weighted,
 };
+use crate::text::sentiment_trend;
 
 /// Generates one conversation and everything attached to it; [`ConversationWriter::write`]
 /// runs the steps in the order their rows depend on each other.
@@ -49,7 +50,8 @@ pub(super) struct ConversationWriter<'a> {
     /// Time of the last message, once the messages are written.
     updated_at: i64,
     last_message_id: Option<i64>,
-    sentiments: Vec<f64>,
+    /// The sentiments of the USER messages, oldest first, for the sentiment trend.
+    customer_sentiments: Vec<f64>,
     last_customer_sentiment: f64,
     activities: Vec<activity::Model>,
 }
@@ -141,7 +143,7 @@ impl<'a> ConversationWriter<'a> {
             detail_told,
             updated_at: created_at,
             last_message_id: None,
-            sentiments: Vec::new(),
+            customer_sentiments: Vec::new(),
             last_customer_sentiment: case.problem.1,
             activities: Vec::new(),
         }
@@ -285,7 +287,9 @@ impl<'a> ConversationWriter<'a> {
             }
             let noise = rng.random_range(-0.05..0.05);
             let sentiment = round2((body.sentiment() + noise).clamp(-1.0, 1.0));
-            self.sentiments.push(sentiment);
+            if customer {
+                self.customer_sentiments.push(sentiment);
+            }
             let id = next(&mut self.progress.ids.message);
             self.last_message_id = Some(id);
             self.updated_at = created_at;
@@ -632,7 +636,7 @@ impl<'a> ConversationWriter<'a> {
             queued_at: Some(queued_at),
             parent_id,
             last_message_id: self.last_message_id,
-            sentiment_trend: sentiment_trend(&self.sentiments),
+            sentiment_trend: sentiment_trend(&self.customer_sentiments),
             // One version per change since creation.
             version: 1
                 + i64::from(assigned_at.is_some())
@@ -719,21 +723,6 @@ fn message_times(
         times.push(at);
     }
     times
-}
-
-fn sentiment_trend(sentiments: &[f64]) -> Option<SentimentTrend> {
-    if sentiments.len() < 2 {
-        return None;
-    }
-    let (first, second) = sentiments.split_at(sentiments.len() / 2);
-    let change = mean(second) - mean(first);
-    Some(if change > 0.2 {
-        SentimentTrend::Up
-    } else if change < -0.2 {
-        SentimentTrend::Down
-    } else {
-        SentimentTrend::Flat
-    })
 }
 
 fn source_of(channel: Channel) -> &'static str {

@@ -11,7 +11,7 @@ use crate::graphql::types::tag::Tag;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::{Cursor, KeyPart};
-use crate::service::conversations::{TagLink, tag};
+use crate::service::conversations::{Tagging, tag};
 
 /// Input of `tagConversation`.
 #[derive(InputObject)]
@@ -53,7 +53,7 @@ impl TagConversationMutation {
         #[graphql(desc = "The conversation and the tag.")] input: TagConversationInput,
     ) -> Result<TagConversationPayload> {
         let viewer = require(ctx, Scope::ConversationWrite)?;
-        let link = TagLink {
+        let link = Tagging {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             tag_id: input_id(&input.tag_id, NodeKind::Tag)?,
         };

@@ -9,7 +9,7 @@ use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::tag::Tag;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
-use crate::service::conversations::{TagLink, untag};
+use crate::service::conversations::{Tagging, untag};
 
 /// Input of `untagConversation`.
 #[derive(InputObject)]
@@ -51,7 +51,7 @@ impl UntagConversationMutation {
         #[graphql(desc = "The conversation and the tag.")] input: UntagConversationInput,
     ) -> Result<UntagConversationPayload> {
         let viewer = require(ctx, Scope::ConversationWrite)?;
-        let link = TagLink {
+        let link = Tagging {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             tag_id: input_id(&input.tag_id, NodeKind::Tag)?,
         };

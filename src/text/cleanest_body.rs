@@ -21,12 +21,9 @@
 
 use std::sync::LazyLock;
 
-use html2text::Handle;
-use html2text::render::TrivialDecorator;
 use regex::Regex;
 
-/// Width html2text lays text out in: wide, so paragraphs stay on one line.
-const HTML_WIDTH: usize = 10_000;
+use super::html::{Quotes, html_to_text};
 
 /// A regex of this module (all are literals checked by the tests).
 fn re(pattern: &str) -> Regex {
@@ -123,7 +120,7 @@ static CONTACT_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// `None` when neither holds any words.
 pub fn cleanest_body(text: &str, html: Option<&str>) -> Option<String> {
     let source = if text.trim().is_empty() {
-        html_to_text(html?)
+        html_to_text(html?, Quotes::Drop)
     } else {
         text.to_owned()
     };
@@ -139,32 +136,6 @@ pub fn cleanest_body(text: &str, html: Option<&str>) -> Option<String> {
         return Some(cleaned);
     }
     Some(join(&unquoted)).filter(|s| !s.is_empty())
-}
-
-/// The text of an HTML document, one paragraph per line, quoted blocks left out.
-pub fn html_to_text(html: &str) -> String {
-    // `<\br>` and `<br\>` occur in real exports (seed 000 has one); read them as `<br>`.
-    static BROKEN_BR: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)<\\?\s*br\s*\\?/?\s*>"));
-    let html = BROKEN_BR.replace_all(html, "<br>");
-    let config = html2text::config::with_decorator(TrivialDecorator::new()).allow_width_overflow();
-    let text = config.parse_html(html.as_bytes()).and_then(|dom| {
-        drop_blockquotes(&dom.document);
-        config.render_to_string(config.dom_to_render_tree(&dom)?, HTML_WIDTH)
-    });
-    text.unwrap_or_else(|_| {
-        static TAG: LazyLock<Regex> = LazyLock::new(|| re(r"<[^>]*>"));
-        TAG.replace_all(&html, " ").into_owned()
-    })
-}
-
-/// Removes every `<blockquote>` below `node`: in an email it is the quoted message.
-fn drop_blockquotes(node: &Handle) {
-    node.children
-        .borrow_mut()
-        .retain(|child| child.element_name().as_deref() != Some("blockquote"));
-    for child in node.children.borrow().iter() {
-        drop_blockquotes(child);
-    }
 }
 
 /// The lines before the first reply header, without `>` quoted lines.
