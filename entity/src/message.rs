@@ -32,6 +32,9 @@ pub struct Model {
     pub sentiment: Option<f64>,
     pub created_at: i64,
     pub anonymized_at: Option<i64>,
+    /// How sure the language detection is of `language`, 0 to 1; None when the
+    /// language was given by the client or could not be detected.
+    pub language_confidence: Option<f64>,
 }
 
 crate::from_row::from_row!(
@@ -49,7 +52,8 @@ crate::from_row::from_row!(
     modality,
     sentiment,
     created_at,
-    anonymized_at
+    anonymized_at,
+    language_confidence
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261121_000004_activity_notify;
 mod m20261121_000010_search_by_tenant;
 mod m20261203_000020_unique_message_ids_contact_emails;
 mod m20261203_000021_ratings_by_time;
+mod m20261203_000022_message_language_confidence;
 
 /// The names of the unique indexes whose violation is the client's doing (a value
 /// another row already has), for the gateway to tell it apart from a bug. Named as
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000010_search_by_tenant::Migration),
             Box::new(m20261203_000020_unique_message_ids_contact_emails::Migration),
             Box::new(m20261203_000021_ratings_by_time::Migration),
+            Box::new(m20261203_000022_message_language_confidence::Migration),
         ]
     }
 }

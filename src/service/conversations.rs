@@ -269,7 +269,8 @@ pub async fn create(
             text,
             html,
             external_id: None,
-            language: conv.language.clone(),
+            language: None,
+            conversation_language: conv.language.clone(),
             modality: Modality::Text,
             created_at: at,
         };

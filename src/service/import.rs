@@ -201,7 +201,7 @@ pub async fn import(
                 draft.author_contact_id = (draft.role == MessageRole::User)
                     .then_some(requester_id)
                     .flatten();
-                draft.language = draft.language.or_else(|| language.clone());
+                draft.conversation_language = language.clone();
                 drafts.push((i, draft));
             }
             Err(Error::User(problem)) => problems.push(problem),
@@ -492,6 +492,7 @@ async fn check_message(
         html,
         external_id,
         language,
+        conversation_language: None,
         modality: m.modality,
         created_at,
     })

@@ -21,7 +21,7 @@ use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 use crate::text::html::{sanitize_html, text_of_html};
-use crate::text::{self, sentiment_trend};
+use crate::text::{self, language, sentiment_trend};
 
 /// The direction a message of `role` has unless the client says otherwise.
 pub fn default_direction(role: MessageRole) -> Direction {
@@ -99,7 +99,11 @@ pub struct Draft {
     pub text: String,
     pub html: Option<String>,
     pub external_id: Option<String>,
+    /// The language the client gave for this message.
     pub language: Option<String>,
+    /// The conversation's language: the message's when none was given and none can be
+    /// detected from its text.
+    pub conversation_language: Option<String>,
     pub modality: Modality,
     pub created_at: i64,
 }
@@ -136,9 +140,19 @@ pub async fn insert_unless_taken(
     }
 }
 
-/// The row of a checked message, with its sentiment.
+/// The row of a checked message, with its language and sentiment. The language is
+/// the client's if given, else the one detected in the text (with its confidence),
+/// else the conversation's; sentiment is only scored in a language the model reads.
 fn row(tenant: &str, draft: Draft) -> message::ActiveModel {
-    let sentiment = text::sentiment(&draft.text);
+    let (language, language_confidence) = match draft.language {
+        Some(given) => (Some(given), None),
+        None => match language::detect(&draft.text) {
+            Some(detected) => (Some(detected.code), Some(detected.confidence)),
+            None => (draft.conversation_language, None),
+        },
+    };
+    let sentiment =
+        language::sentiment_reads(language.as_deref()).then(|| text::sentiment(&draft.text));
     message::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
@@ -150,11 +164,12 @@ fn row(tenant: &str, draft: Draft) -> message::ActiveModel {
         text: Set(draft.text),
         html: Set(draft.html),
         external_id: Set(draft.external_id),
-        language: Set(draft.language),
+        language: Set(language),
         modality: Set(draft.modality),
-        sentiment: Set(Some(sentiment)),
+        sentiment: Set(sentiment),
         created_at: Set(draft.created_at),
         anonymized_at: Set(None),
+        language_confidence: Set(language_confidence),
     }
 }
 
@@ -231,7 +246,8 @@ pub async fn add(
             text,
             html,
             external_id,
-            language: input.language.or_else(|| conv.language.clone()),
+            language: input.language,
+            conversation_language: conv.language.clone(),
             modality: input.modality,
             created_at: at,
         },

@@ -253,6 +253,7 @@ async fn conversations_match_subjects_and_messages_until_anonymized() {
         sentiment: Set(None),
         created_at: Set(conv.created_at + 1),
         anonymized_at: Set(None),
+        language_confidence: Set(None),
     }
     .insert(&server.db)
     .await
@@ -346,6 +347,7 @@ async fn an_exact_phrase_keeps_its_stop_words() {
         sentiment: Set(None),
         created_at: Set(conv.created_at + 1),
         anonymized_at: Set(None),
+        language_confidence: Set(None),
     }
     .insert(&server.db)
     .await

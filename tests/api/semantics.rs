@@ -943,3 +943,75 @@ async fn a_ticket_names_its_requester_to_a_ticket_reader() {
         reply.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_language_is_detected_and_sentiment_is_scored_only_in_english() {
+    let server = TestServer::start(1, 2).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let requester = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = conversation_of(
+        &server,
+        &token,
+        requester.id,
+        "Languages",
+        "Thanks, that solved my problem completely!",
+    )
+    .await;
+    const ADD: &str = "mutation($input: AddMessageInput!) { addMessage(input: $input) { message { language languageConfidence sentiment } userErrors { code } } }";
+    let add = |text: &'static str, language: Option<&'static str>| {
+        let (server, token, id) = (&server, &token, id.clone());
+        async move {
+            let input =
+                json!({ "conversationId": id, "text": text, "role": "USER", "language": language });
+            let reply = server
+                .post(Some(token), ADD, json!({ "input": input }))
+                .await;
+            payload(&reply, "addMessage")["message"].clone()
+        }
+    };
+    let fr = add(
+        "Bonjour, mon colis n'est jamais arrivé et personne ne répond à mes messages.",
+        None,
+    )
+    .await;
+    assert_eq!(fr["language"], "fr");
+    assert!(fr["languageConfidence"].as_f64().unwrap() > 0.3, "{fr}");
+    assert!(
+        fr["sentiment"].is_null(),
+        "not 0: the model reads English only"
+    );
+    let en = add(
+        "Thank you so much, the replacement arrived and works great!",
+        None,
+    )
+    .await;
+    assert_eq!(en["language"], "en");
+    assert!(en["sentiment"].as_f64().unwrap() > 0.3, "{en}");
+    let given = add(
+        "Danke schön, das Paket ist angekommen und alles funktioniert.",
+        Some("de-AT"),
+    )
+    .await;
+    assert_eq!(given["language"], "de-AT");
+    assert!(
+        given["languageConfidence"].is_null(),
+        "the client's word, not a detection"
+    );
+    assert!(given["sentiment"].is_null());
+    // The first message of createConversation goes through the same rule.
+    let reply = server
+        .post(Some(&token), "query($id: ID!) { node(id: $id) { ... on Conversation { messages(first: 1) { nodes { language languageConfidence sentiment } } } } }", json!({ "id": id }))
+        .await;
+    let first = &reply.data()["node"]["messages"]["nodes"][0];
+    assert_eq!(first["language"], "en");
+    assert!(
+        first["languageConfidence"].is_number() && first["sentiment"].is_number(),
+        "{first}"
+    );
+}

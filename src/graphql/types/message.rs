@@ -74,9 +74,18 @@ impl Message {
         self.0.external_id.as_deref()
     }
 
-    /// Language code, e.g. `en`.
+    /// Language code, e.g. `en`: the one given when the message was written, else the
+    /// one detected in its text (ISO 639-1, or 639-3 for a language without a
+    /// two-letter code), else the conversation's.
     async fn language(&self) -> Option<&str> {
         self.0.language.as_deref()
+    }
+
+    /// How sure the detection of `language` was, 0 to 1; null when the language was
+    /// given by the client, taken from the conversation, or the message predates
+    /// detection.
+    async fn language_confidence(&self) -> Option<f64> {
+        self.0.language_confidence
     }
 
     /// Typed or spoken.
@@ -84,7 +93,8 @@ impl Message {
         self.0.modality
     }
 
-    /// Sentiment of the text from -1 (negative) to 1 (positive).
+    /// Sentiment of the text from -1 (negative) to 1 (positive); null when the message's
+    /// language is not English, the only language the sentiment model reads.
     async fn sentiment(&self) -> Option<f64> {
         self.0.sentiment
     }

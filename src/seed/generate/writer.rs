@@ -18,7 +18,7 @@ use super::{
     AgentRef, Batch, ContactRef, Directory, HOUR, MINUTE, Progress, SECOND, mean, next, pick,
     pick_fresh, pick_ref, round2, weighted,
 };
-use crate::text::sentiment_trend;
+use crate::text::{language, sentiment_trend};
 
 /// Generates one conversation and everything attached to it; [`ConversationWriter::write`]
 /// runs the steps in the order their rows depend on each other.
@@ -286,9 +286,11 @@ impl<'a> ConversationWriter<'a> {
                 }
             }
             let noise = rng.random_range(-0.05..0.05);
-            let sentiment = round2((body.sentiment() + noise).clamp(-1.0, 1.0));
+            // Scored only in a language the model reads, as written messages are.
+            let sentiment = language::sentiment_reads(Some(self.language))
+                .then(|| round2((body.sentiment() + noise).clamp(-1.0, 1.0)));
             if customer {
-                self.customer_sentiments.push(sentiment);
+                self.customer_sentiments.extend(sentiment);
             }
             let id = next(&mut self.progress.ids.message);
             self.last_message_id = Some(id);
@@ -311,9 +313,10 @@ impl<'a> ConversationWriter<'a> {
                 external_id: external_message_id(self.channel, self.number, i),
                 language: Some(self.language.to_owned()),
                 modality,
-                sentiment: Some(sentiment),
+                sentiment,
                 created_at,
                 anonymized_at: None,
+                language_confidence: None,
             });
         }
     }
