@@ -74,6 +74,8 @@ pub struct NewTicket {
     pub priority: TicketPriority,
     /// Microseconds since the epoch.
     pub sla_due_at: Option<i64>,
+    pub ai_resolved: bool,
+    pub escalation_reason: Option<String>,
     pub tags: Vec<TagLink>,
 }
 
@@ -162,29 +164,12 @@ pub async fn create(
         check_open(&find_conversation(&tx, tenant, conversation_id).await?)?;
     }
     check_external_id_free::<ticket::Entity>(&tx, tenant, external_id.as_deref()).await?;
-    if input.tags.len() > MAX_TAGS {
-        return Err(invalid(&["tags"], format!("at most {MAX_TAGS} tags")));
-    }
-    let mut links = Vec::with_capacity(input.tags.len());
-    for (i, link) in input.tags.iter().enumerate() {
-        let i = i.to_string();
-        let tag = find_tag(&tx, tenant, link.tag_id).await?;
-        if input.tags.iter().filter(|l| l.tag_id == tag.id).count() > 1 {
-            return Err(invalid(&["tags", &i, "tagId"], "the tag is listed twice"));
-        }
-        if tag.state == TagState::Inactive {
-            return Err(tag_inactive(&["tags", &i, "tagId"]));
-        }
-        let salience = link
-            .salience
-            .map(|s| check_salience(s, &["tags", &i, "salience"]))
-            .transpose()?;
-        let sentiment = link
-            .sentiment
-            .map(|s| check_sentiment(s, &["tags", &i, "sentiment"]))
-            .transpose()?;
-        links.push((tag.id, salience, sentiment));
-    }
+    let escalation_reason = valid_text(
+        input.escalation_reason.as_deref(),
+        "escalationReason",
+        MAX_REASON,
+    )?;
+    let links = checked_links(&tx, tenant, &input.tags).await?;
     let number = counters::next::<ticket::Entity>(
         &tx,
         tenant,
@@ -207,8 +192,8 @@ pub async fn create(
         status: Set(input.status),
         priority: Set(input.priority),
         sla_due_at: Set(input.sla_due_at),
-        ai_resolved: Set(false),
-        escalation_reason: Set(None),
+        ai_resolved: Set(input.ai_resolved),
+        escalation_reason: Set(escalation_reason),
         unread: Set(true),
         created_at: Set(at),
         updated_at: Set(at),
@@ -246,6 +231,39 @@ pub async fn create(
     Ok(created)
 }
 
+/// The tags of a ticket write, checked: each exists in the tenant, is active and
+/// listed once, with salience and sentiment in range.
+async fn checked_links(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    tags: &[TagLink],
+) -> Result<Vec<(i64, Option<f64>, Option<f64>)>> {
+    if tags.len() > MAX_TAGS {
+        return Err(invalid(&["tags"], format!("at most {MAX_TAGS} tags")));
+    }
+    let mut links = Vec::with_capacity(tags.len());
+    for (i, link) in tags.iter().enumerate() {
+        let i = i.to_string();
+        let tag = find_tag(tx, tenant, link.tag_id).await?;
+        if tags.iter().filter(|l| l.tag_id == tag.id).count() > 1 {
+            return Err(invalid(&["tags", &i, "tagId"], "the tag is listed twice"));
+        }
+        if tag.state == TagState::Inactive {
+            return Err(tag_inactive(&["tags", &i, "tagId"]));
+        }
+        let salience = link
+            .salience
+            .map(|s| check_salience(s, &["tags", &i, "salience"]))
+            .transpose()?;
+        let sentiment = link
+            .sentiment
+            .map(|s| check_sentiment(s, &["tags", &i, "sentiment"]))
+            .transpose()?;
+        links.push((tag.id, salience, sentiment));
+    }
+    Ok(links)
+}
+
 async fn insert_link(
     tx: &DatabaseTransaction,
     ticket: &ticket::Model,
@@ -280,6 +298,9 @@ pub struct TicketChanges {
     pub ai_resolved: Option<bool>,
     /// A new text; the cleanest body is computed from it again.
     pub original_text: Option<String>,
+    /// The ticket's tags from now on: listed tags are added (or get the listed
+    /// salience and sentiment), unlisted ones removed.
+    pub tags: Option<Vec<TagLink>>,
     pub expected_updated_at: Option<DateTime<Utc>>,
 }
 
@@ -340,7 +361,15 @@ pub async fn update(
         row.cleanest_body = Set(cleanest_body(&text, current.original_html.as_deref()));
         row.original_text = Set(text);
     }
-    if !row.is_changed() {
+    let relinked = match &input.tags {
+        Some(tags) => {
+            // The row lock makes concurrent tag changes of this ticket queue.
+            touch(&tx, &current, current.updated_at).await?;
+            retag(&tx, &current, tags).await?
+        }
+        None => false,
+    };
+    if !row.is_changed() && !relinked {
         return Ok(current);
     }
     let at = later_than(current.updated_at);
@@ -378,6 +407,60 @@ pub async fn update(
     let ticket = find_ticket(&tx, &viewer.tenant, current.id).await?;
     tx.commit().await?;
     Ok(ticket)
+}
+
+/// Makes `tags` the ticket's tag set; whether a link changed. Kept links take the
+/// listed salience and sentiment where given.
+async fn retag(tx: &DatabaseTransaction, ticket: &ticket::Model, tags: &[TagLink]) -> Result<bool> {
+    let tenant = ticket.tenant_id.as_str();
+    let wanted = checked_links(tx, tenant, tags).await?;
+    let current = ticket_tag::Entity::find()
+        .filter(ticket_tag::Column::TenantId.eq(tenant))
+        .filter(ticket_tag::Column::TicketId.eq(ticket.id))
+        .all(tx)
+        .await?;
+    let mut changed = false;
+    for link in current
+        .iter()
+        .filter(|l| wanted.iter().all(|w| w.0 != l.tag_id))
+    {
+        ticket_tag::Entity::delete_many()
+            .filter(ticket_tag::Column::TenantId.eq(tenant))
+            .filter(ticket_tag::Column::TicketId.eq(ticket.id))
+            .filter(ticket_tag::Column::TagId.eq(link.tag_id))
+            .exec(tx)
+            .await?;
+        ticket_links_changed(tx, tenant, link.tag_id, -1).await?;
+        changed = true;
+    }
+    let mood = default_sentiment(ticket);
+    for (tag_id, salience, sentiment) in wanted {
+        match current.iter().find(|l| l.tag_id == tag_id) {
+            None => {
+                let salience = salience.unwrap_or(DEFAULT_SALIENCE);
+                let sentiment = sentiment.unwrap_or(mood);
+                insert_link(tx, ticket, tag_id, salience, sentiment, now()).await?;
+                changed = true;
+            }
+            Some(link) => {
+                let salience = salience.unwrap_or(link.salience);
+                let sentiment = sentiment.unwrap_or(link.sentiment);
+                if (salience, sentiment) != (link.salience, link.sentiment) {
+                    ticket_tag::Entity::update_many()
+                        .col_expr(ticket_tag::Column::Salience, Expr::value(salience))
+                        .col_expr(ticket_tag::Column::Sentiment, Expr::value(sentiment))
+                        .filter(ticket_tag::Column::TenantId.eq(tenant))
+                        .filter(ticket_tag::Column::TicketId.eq(ticket.id))
+                        .filter(ticket_tag::Column::TagId.eq(tag_id))
+                        .exec(tx)
+                        .await?;
+                    ticket_links_changed(tx, tenant, tag_id, 0).await?;
+                    changed = true;
+                }
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// Deletes a ticket and its tag links, keeping each tag's count and score true.

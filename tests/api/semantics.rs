@@ -1015,3 +1015,149 @@ async fn a_message_language_is_detected_and_sentiment_is_scored_only_in_english(
         "{first}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tickets_take_ai_fields_on_create_and_a_tag_set_on_update() {
+    let server = TestServer::start(1, 3).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let tags = entity::tag::Entity::find()
+        .filter(entity::tag::Column::TenantId.eq("tenant-1"))
+        .filter(entity::tag::Column::State.eq(entity::enums::TagState::Active))
+        .order_by_asc(entity::tag::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let (a, b) = (
+        gid(NodeKind::Tag, tags[0].id),
+        gid(NodeKind::Tag, tags[1].id),
+    );
+    let count = |id: i64| async move {
+        entity::tag::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .tickets_count
+    };
+    let (count_a, count_b) = (count(tags[0].id).await, count(tags[1].id).await);
+    const FIELDS: &str = "ticket { id aiResolved escalationReason tags { edges { salience node { id } } } } userErrors { field code }";
+    let reply = server
+        .post(
+            Some(&token),
+            &format!("mutation($input: CreateTicketInput!) {{ createTicket(input: $input) {{ {FIELDS} }} }}"),
+            json!({ "input": { "originalText": "The bot could not help", "aiResolved": true,
+                               "escalationReason": "customer asked for a human",
+                               "tags": [{ "tagId": a }, { "tagId": b }] } }),
+        )
+        .await;
+    let t = &payload(&reply, "createTicket")["ticket"];
+    assert_eq!(t["aiResolved"], true);
+    assert_eq!(t["escalationReason"], "customer asked for a human");
+    assert_eq!(t["tags"]["edges"].as_array().unwrap().len(), 2);
+    let id = t["id"].clone();
+    assert_eq!(
+        (count(tags[0].id).await, count(tags[1].id).await),
+        (count_a + 1, count_b + 1)
+    );
+
+    const UPDATE: &str = "mutation($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { tags { edges { salience node { id } } } } userErrors { field code } } }";
+    let reply = server
+        .post(
+            Some(&token),
+            UPDATE,
+            json!({ "input": { "ticketId": id, "tags": [{ "tagId": a, "salience": 0.9 }] } }),
+        )
+        .await;
+    let p = payload(&reply, "updateTicket");
+    assert_eq!(p["userErrors"], json!([]));
+    assert_eq!(
+        p["ticket"]["tags"]["edges"],
+        json!([{ "salience": 0.9, "node": { "id": a } }])
+    );
+    assert_eq!(
+        (count(tags[0].id).await, count(tags[1].id).await),
+        (count_a + 1, count_b)
+    );
+    // A bad tag refuses the whole change.
+    let reply = server
+        .post(
+            Some(&token),
+            UPDATE,
+            json!({ "input": { "ticketId": id, "tags": [{ "tagId": b }, { "tagId": b }] } }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "updateTicket")["userErrors"][0]["field"],
+        json!(["input", "tags", "0", "tagId"])
+    );
+    let reply = server
+        .post(
+            Some(&token),
+            UPDATE,
+            json!({ "input": { "ticketId": id, "tags": [] } }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "updateTicket")["ticket"]["tags"]["edges"],
+        json!([])
+    );
+    assert_eq!(
+        (count(tags[0].id).await, count(tags[1].id).await),
+        (count_a, count_b)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_tag_sets_on_one_ticket_keep_tag_counts_true() {
+    let server = TestServer::start(1, 3).await;
+    let db = &server.db;
+    let token = server.token().await;
+    let tags = entity::tag::Entity::find()
+        .filter(entity::tag::Column::TenantId.eq("tenant-1"))
+        .filter(entity::tag::Column::State.eq(entity::enums::TagState::Active))
+        .order_by_asc(entity::tag::Column::Id)
+        .all(db)
+        .await
+        .unwrap();
+    let ticket = ticket::Entity::find()
+        .filter(ticket::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    const UPDATE: &str = "mutation($input: UpdateTicketInput!) { updateTicket(input: $input) { userErrors { code } } }";
+    let requests = (0..8).map(|i| {
+        let chosen: Vec<Value> = tags
+            .iter()
+            .skip(i % 3)
+            .take(1 + i % 4)
+            .map(|t| json!({ "tagId": gid(NodeKind::Tag, t.id) }))
+            .collect();
+        let input =
+            json!({ "input": { "ticketId": gid(NodeKind::Ticket, ticket.id), "tags": chosen } });
+        let (server, token) = (&server, &token);
+        async move { server.post(Some(token), UPDATE, input).await }
+    });
+    for reply in futures_util::future::join_all(requests).await {
+        assert_eq!(
+            payload(&reply, "updateTicket")["userErrors"],
+            json!([]),
+            "{:#}",
+            reply.body
+        );
+    }
+    for tag in entity::tag::Entity::find()
+        .filter(entity::tag::Column::TenantId.eq("tenant-1"))
+        .all(db)
+        .await
+        .unwrap()
+    {
+        let links = entity::ticket_tag::Entity::find()
+            .filter(entity::ticket_tag::Column::TagId.eq(tag.id))
+            .count(db)
+            .await
+            .unwrap() as i64;
+        assert_eq!(tag.tickets_count, links, "tag {}", tag.name);
+    }
+}

@@ -27,6 +27,19 @@ pub struct TicketTagInput {
     pub sentiment: Option<f64>,
 }
 
+/// The service's tag links of `tags`.
+pub(super) fn tag_links(tags: &[TicketTagInput]) -> crate::error::Result<Vec<TagLink>> {
+    tags.iter()
+        .map(|t| {
+            Ok(TagLink {
+                tag_id: input_id(&t.tag_id, NodeKind::Tag)?,
+                salience: t.salience,
+                sentiment: t.sentiment,
+            })
+        })
+        .collect()
+}
+
 /// Input of `createTicket`.
 #[derive(InputObject)]
 pub struct CreateTicketInput {
@@ -50,6 +63,11 @@ pub struct CreateTicketInput {
     pub priority: TicketPriority,
     /// When the service-level agreement expects a resolution.
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// Whether an AI assistant resolved it (imported or bot-handled tickets).
+    #[graphql(default)]
+    pub ai_resolved: bool,
+    /// Why the ticket was escalated (at most 1000 characters).
+    pub escalation_reason: Option<String>,
     /// Tags to put on the ticket (at most 100), each at most once.
     #[graphql(default)]
     pub tags: Vec<TicketTagInput>,
@@ -87,17 +105,7 @@ impl CreateTicketMutation {
         #[graphql(desc = "The ticket to create.")] input: CreateTicketInput,
     ) -> Result<CreateTicketPayload> {
         let viewer = require(ctx, Scope::TicketWrite)?;
-        let tags = input
-            .tags
-            .iter()
-            .map(|t| {
-                Ok(TagLink {
-                    tag_id: input_id(&t.tag_id, NodeKind::Tag)?,
-                    salience: t.salience,
-                    sentiment: t.sentiment,
-                })
-            })
-            .collect::<crate::error::Result<Vec<_>>>()?;
+        let tags = tag_links(&input.tags)?;
         let new = NewTicket {
             conversation_id: input_id_opt(input.conversation_id.as_ref(), NodeKind::Conversation)?,
             external_id: input.external_id,
@@ -108,6 +116,8 @@ impl CreateTicketMutation {
             status: input.status,
             priority: input.priority,
             sla_due_at: input.sla_due_at.map(|t| t.timestamp_micros()),
+            ai_resolved: input.ai_resolved,
+            escalation_reason: input.escalation_reason,
             tags,
         };
         let (ticket, user_errors) =

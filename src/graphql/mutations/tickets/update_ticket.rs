@@ -1,9 +1,10 @@
-//! `updateTicket`: change a ticket's status, priority, SLA or text.
+//! `updateTicket`: change a ticket's status, priority, SLA, text or tags.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
 
+use super::create_ticket::{TicketTagInput, tag_links};
 use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutations::{input_id, settle};
@@ -29,6 +30,9 @@ pub struct UpdateTicketInput {
     pub ai_resolved: Option<bool>,
     /// A corrected text (at most 100 KB); the cleanest body is computed from it again.
     pub original_text: Option<String>,
+    /// The ticket's tags from now on (at most 100): listed tags are added or take the
+    /// given salience and sentiment, tags not listed are removed; `[]` removes all.
+    pub tags: Option<Vec<TicketTagInput>>,
     /// Refuse with CONFLICT unless the ticket's `updatedAt` is still this.
     pub expected_updated_at: Option<DateTime<Utc>>,
     /// Echoed back in the payload.
@@ -76,6 +80,7 @@ impl UpdateTicketMutation {
             escalation_reason: change(input.escalation_reason),
             ai_resolved: input.ai_resolved,
             original_text: input.original_text,
+            tags: input.tags.as_deref().map(tag_links).transpose()?,
             expected_updated_at: input.expected_updated_at,
         };
         let (ticket, user_errors) = settle(update(writer(ctx)?, viewer, changes).await)?;
