@@ -305,6 +305,9 @@ pub async fn create(
 pub struct StateChange {
     pub conversation_id: i64,
     pub expected_updated_at: Option<DateTime<Utc>>,
+    /// The agent the change is made for (the activity log names them); the caller
+    /// checks that the viewer may act for others.
+    pub on_behalf_of: Option<i64>,
 }
 
 /// Closes an OPEN or PENDING conversation (INVALID_STATE when it is closed already).
@@ -395,7 +398,14 @@ async fn change_state(
     } else {
         ActivityType::Reopened
     };
-    activity::record(&tx, viewer, Some(conv.id), kind, detail).await?;
+    let actor = match input.on_behalf_of {
+        Some(agent_id) => Viewer {
+            agent_id: find_agent(&tx, tenant, agent_id).await?.id,
+            ..viewer.clone()
+        },
+        None => viewer.clone(),
+    };
+    activity::record(&tx, &actor, Some(conv.id), kind, detail).await?;
     let conv = find_conversation(&tx, tenant, conv.id).await?;
     tx.commit().await?;
     Ok(conv)

@@ -1161,3 +1161,72 @@ async fn concurrent_tag_sets_on_one_ticket_keep_tag_counts_true() {
         assert_eq!(tag.tickets_count, links, "tag {}", tag.name);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_closes_and_reopens_on_behalf_of_an_agent() {
+    let server = TestServer::start(2, 2).await;
+    let db = &server.db;
+    let admin = server.token().await;
+    let writer = server
+        .token_for("tenant-1", "conversation:read conversation:write")
+        .await;
+    let requester = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = conversation_of(&server, &admin, requester.id, "On behalf", "Hi").await;
+    let agent = agent::Entity::find()
+        .filter(agent::Column::TenantId.eq("tenant-1"))
+        .order_by_desc(agent::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let stranger = agent::Entity::find()
+        .filter(agent::Column::TenantId.eq("tenant-2"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    const CLOSE: &str = "mutation($id: ID!, $for: ID) { closeConversation(input: {conversationId: $id, onBehalfOf: $for}) { conversation { state activity(first: 1) { nodes { type actor { id } } } } userErrors { code } } }";
+    let reply = server
+        .post(
+            Some(&writer),
+            CLOSE,
+            json!({ "id": id, "for": gid(NodeKind::Agent, agent.id) }),
+        )
+        .await;
+    assert_eq!(reply.code(), "FORBIDDEN");
+    let reply = server
+        .post(
+            Some(&admin),
+            CLOSE,
+            json!({ "id": id, "for": gid(NodeKind::Agent, stranger.id) }),
+        )
+        .await;
+    assert_eq!(reply.code(), "NOT_FOUND");
+    let reply = server
+        .post(
+            Some(&admin),
+            CLOSE,
+            json!({ "id": id, "for": gid(NodeKind::Agent, agent.id) }),
+        )
+        .await;
+    let c = &payload(&reply, "closeConversation")["conversation"];
+    assert_eq!(c["state"], "CLOSED");
+    assert_eq!(
+        c["activity"]["nodes"][0],
+        json!({ "type": "CLOSED", "actor": { "id": gid(NodeKind::Agent, agent.id) } })
+    );
+    let reply = server
+        .post(
+            Some(&admin),
+            "mutation($id: ID!, $for: ID) { reopenConversation(input: {conversationId: $id, onBehalfOf: $for}) { conversation { activity(first: 1) { nodes { type actor { id } } } } } }",
+            json!({ "id": id, "for": gid(NodeKind::Agent, agent.id) }),
+        )
+        .await;
+    let log = &payload(&reply, "reopenConversation")["conversation"]["activity"]["nodes"][0];
+    assert_eq!(log["actor"]["id"], gid(NodeKind::Agent, agent.id));
+}

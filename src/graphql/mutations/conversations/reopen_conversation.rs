@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::Scope;
 use crate::error::UserError;
-use crate::graphql::mutations::{input_id, settle};
+use crate::graphql::mutations::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
@@ -18,6 +18,10 @@ pub struct ReopenConversationInput {
     pub conversation_id: ID,
     /// Refuse with CONFLICT unless the conversation's `updatedAt` is still this.
     pub expected_updated_at: Option<DateTime<Utc>>,
+    /// The agent to reopen it for (the activity log names them as the actor), e.g. a
+    /// supervisor's tool or an integration acting for an agent. Needs the `admin`
+    /// scope; an unknown agent is NOT_FOUND.
+    pub on_behalf_of: Option<ID>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -51,7 +55,11 @@ impl ReopenConversationMutation {
         let change = StateChange {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             expected_updated_at: input.expected_updated_at,
+            on_behalf_of: input_id_opt(input.on_behalf_of.as_ref(), NodeKind::Agent)?,
         };
+        if change.on_behalf_of.is_some() {
+            viewer.require(Scope::Admin)?;
+        }
         let (conversation, user_errors) = settle(reopen(writer(ctx)?, viewer, change).await)?;
         Ok(ReopenConversationPayload {
             conversation: conversation.map(Conversation),
