@@ -125,20 +125,54 @@ impl From<UserError> for Error {
 /// Shorthand used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The `extensions.code` values of the API, in one place: errors raised by the
+/// schema ([`Error::code`]), by the HTTP edge before the schema runs, and by
+/// async-graphql's own checks all name their code through this enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    PersistedQueryNotFound,
+    QueryTooComplex,
+    RateLimited,
+    ServiceUnavailable,
+    InternalServerError,
+}
+
+impl Code {
+    /// The code as clients read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Code::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
 impl Error {
     /// The `extensions.code` a client sees.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::Unauthenticated(_) => "UNAUTHENTICATED",
-            Error::Forbidden(_) | Error::NotRegistered => "FORBIDDEN",
-            Error::NotFound(_) => "NOT_FOUND",
-            Error::BadUserInput(_) => "BAD_USER_INPUT",
-            Error::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
-            Error::TooComplex(_) => "QUERY_TOO_COMPLEX",
-            Error::RateLimited(_) | Error::TooManySubscriptions(_) => "RATE_LIMITED",
-            Error::Unavailable(_) | Error::Lagged(_) | Error::EventsMissed => "SERVICE_UNAVAILABLE",
-            Error::Internal(_) => "INTERNAL_SERVER_ERROR",
-            Error::User(_) => "BAD_USER_INPUT",
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::Forbidden(_) | Error::NotRegistered => Code::Forbidden,
+            Error::NotFound(_) => Code::NotFound,
+            Error::BadUserInput(_) | Error::User(_) => Code::BadUserInput,
+            Error::PersistedQueryNotFound => Code::PersistedQueryNotFound,
+            Error::TooComplex(_) => Code::QueryTooComplex,
+            Error::RateLimited(_) | Error::TooManySubscriptions(_) => Code::RateLimited,
+            Error::Unavailable(_) | Error::Lagged(_) | Error::EventsMissed => {
+                Code::ServiceUnavailable
+            }
+            Error::Internal(_) => Code::InternalServerError,
         }
     }
 
@@ -262,7 +296,7 @@ impl From<Error> for async_graphql::Error {
             Error::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
             _ => {}
         }
-        let code = err.code();
+        let code = err.code().as_str();
         async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
     }
 }

@@ -33,7 +33,7 @@ use super::{Mutation, ParleySchema, Query, Subscription};
 use crate::auth::Auth;
 use crate::cache::{ParsedDocuments, document_weight};
 use crate::config::CacheOptions;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::persisted::Store;
 use crate::ratelimit::{Charge, Limiter};
 
@@ -289,11 +289,12 @@ fn code_for(message: &str) -> &'static str {
         "Query is nested too deep",
         "recursion limit exceeded",
     ];
-    if too_complex.iter().any(|m| message.starts_with(m)) {
-        "QUERY_TOO_COMPLEX"
+    let code = if too_complex.iter().any(|m| message.starts_with(m)) {
+        Code::QueryTooComplex
     } else {
-        "BAD_USER_INPUT"
-    }
+        Code::BadUserInput
+    };
+    code.as_str()
 }
 
 impl Rules {

@@ -40,7 +40,11 @@ pub async fn limit_body_time(
         return response;
     }
     let message = format!("the request body did not arrive within {limit:?}");
-    let mut response = super::refuse(StatusCode::REQUEST_TIMEOUT, "BAD_USER_INPUT", &message);
+    let mut response = super::response::refuse(
+        StatusCode::REQUEST_TIMEOUT,
+        crate::error::Code::BadUserInput,
+        &message,
+    );
     response
         .headers_mut()
         .insert(CONNECTION, HeaderValue::from_static("close"));
