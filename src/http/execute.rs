@@ -15,6 +15,7 @@ use super::response::{graphql_response, refuse};
 use super::{AppState, RATE_LIMIT_HEADERS, REQUEST_ID};
 use crate::db::{SqlStats, track};
 use crate::error::Code;
+use crate::limits::Limits;
 use crate::loader::loaders;
 use crate::metrics::BATCH;
 use crate::ratelimit::Charge;
@@ -45,113 +46,179 @@ pub(super) fn operation_label(request: &async_graphql::Request) -> Option<String
 /// counts as `other` in metrics.
 pub(super) const MAX_LOGGED_NAME: usize = 65;
 
-/// Runs a batch with the viewer and a fresh loader, reporting its SQL in headers.
+/// Runs a GraphQL request (or batch) as the pipeline of its steps.
 pub(super) async fn execute(
     app: &AppState,
     headers: &HeaderMap,
     media: MediaType,
     batch: BatchRequest,
 ) -> Response {
-    let limits = &app.limits;
+    if let Some(refused) = over_limits(&app.limits, &batch) {
+        return refused;
+    }
     let operations = batch.iter().count();
-    if operations > limits.max_batch {
-        let message = format!("a batch may hold at most {} operations", limits.max_batch);
-        return refuse(StatusCode::BAD_REQUEST, Code::BadUserInput, &message);
-    }
-    if batch.iter().any(|r| r.query.len() > limits.max_query_bytes) {
-        let message = format!("a query may be at most {} bytes", limits.max_query_bytes);
-        return refuse(StatusCode::BAD_REQUEST, Code::BadUserInput, &message);
-    }
-    // Checked again before parsing (for websockets too); here for the HTTP status.
-    let nesting = batch
-        .iter()
-        .try_for_each(|r| crate::limits::check_request(r, limits.max_nesting));
-    if let Err(err) = nesting {
-        return refuse(StatusCode::BAD_REQUEST, err.code(), &err.message());
-    }
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let auth = app.accounts.authenticate(&app.jwt, header).await;
     let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
-    let charge = Arc::new(Charge::default());
-    let stats = Arc::new(SqlStats::default());
-    let (loaders, batches) = loaders(app.db.clone());
-    let operation = match &batch {
-        BatchRequest::Single(one) => operation_label(one),
-        BatchRequest::Batch(_) => Some(BATCH.to_owned()),
+    let run = Run::new(&batch);
+    let Some(mut response) = run_in_turn(app, &run, batch.data(auth)).await else {
+        return timed_out(app, &run);
     };
-    let started = std::time::Instant::now();
-    let batch = batch
-        .data(auth)
-        .data(Arc::new(loaders))
-        .data(charge.clone());
-    let run = async {
+    record(app, &run, &mut response);
+    label_errors(&mut response, headers);
+    let mut response = graphql_response(response, media);
+    sql_headers(&mut response, &run.stats);
+    rate_limit_headers(
+        app,
+        tenant.as_deref(),
+        &run.charge,
+        operations,
+        &mut response,
+    )
+    .await;
+    response
+}
+
+/// What one request accumulates while it runs: its label, its clock, its SQL and
+/// its rate-limit charge.
+struct Run {
+    operation: Option<String>,
+    started: std::time::Instant,
+    stats: Arc<SqlStats>,
+    charge: Arc<Charge>,
+}
+
+impl Run {
+    fn new(batch: &BatchRequest) -> Run {
+        let operation = match batch {
+            BatchRequest::Single(one) => operation_label(one),
+            BatchRequest::Batch(_) => Some(BATCH.to_owned()),
+        };
+        Run {
+            operation,
+            started: std::time::Instant::now(),
+            stats: Arc::new(SqlStats::default()),
+            charge: Arc::new(Charge::default()),
+        }
+    }
+}
+
+/// The refusal of a request over the batch size, query size or nesting limits,
+/// answered with an HTTP status before anything is parsed (nesting is checked again
+/// before parsing, for websockets too).
+fn over_limits(limits: &Limits, batch: &BatchRequest) -> Option<Response> {
+    let bad = |message: &str| Some(refuse(StatusCode::BAD_REQUEST, Code::BadUserInput, message));
+    if batch.iter().count() > limits.max_batch {
+        return bad(&format!(
+            "a batch may hold at most {} operations",
+            limits.max_batch
+        ));
+    }
+    if batch.iter().any(|r| r.query.len() > limits.max_query_bytes) {
+        return bad(&format!(
+            "a query may be at most {} bytes",
+            limits.max_query_bytes
+        ));
+    }
+    let nesting = batch
+        .iter()
+        .try_for_each(|r| crate::limits::check_request(r, limits.max_nesting));
+    nesting
+        .err()
+        .map(|err| refuse(StatusCode::BAD_REQUEST, err.code(), &err.message()))
+}
+
+/// Executes the batch with its loaders once a turn is free, within the request
+/// timeout; `None` when it timed out (dropping the future rolls back any open
+/// transaction).
+async fn run_in_turn(app: &AppState, run: &Run, batch: BatchRequest) -> Option<BatchResponse> {
+    let (loaders, batches) = loaders(app.db.clone());
+    let batch = batch.data(Arc::new(loaders)).data(run.charge.clone());
+    let execution = async {
         // The semaphore is never closed, so acquiring only ever waits.
         let _turn = match &app.turns {
             Some(turns) => turns.acquire().await.ok(),
             None => None,
         };
-        track(stats.clone(), batches.run(app.schema.execute_batch(batch))).await
+        track(
+            run.stats.clone(),
+            batches.run(app.schema.execute_batch(batch)),
+        )
+        .await
     };
-    let timeout = app.options.request_timeout;
     let span = tracing::info_span!(
         "graphql",
-        operation = operation.as_deref().unwrap_or("anonymous"),
+        operation = run.operation.as_deref().unwrap_or("anonymous"),
         sql_statements = tracing::field::Empty,
     );
-    // Timing out drops the request's future, and with it any open transaction: rolled back.
-    let finished = tokio::time::timeout(timeout, run)
+    let finished = tokio::time::timeout(app.options.request_timeout, execution)
         .instrument(span.clone())
         .await;
-    span.record("sql_statements", stats.statements());
-    let Ok(mut response) = finished else {
-        let sql = stats.micros() as f64 / 1e6;
-        let seconds = started.elapsed().as_secs_f64();
-        app.metrics.record(
-            operation.as_deref(),
-            "timeout",
-            seconds,
-            stats.statements(),
-            sql,
-        );
-        let message = format!(
-            "the request took longer than {timeout:?} and was cancelled; nothing it began was kept"
-        );
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Code::ServiceUnavailable,
-            &message,
-        );
-    };
-    let id = headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let responses: Vec<&mut async_graphql::Response> = match &mut response {
+    span.record("sql_statements", run.stats.statements());
+    finished.ok()
+}
+
+/// Counts a timed-out request and answers 503.
+fn timed_out(app: &AppState, run: &Run) -> Response {
+    metric(app, run, "timeout");
+    let timeout = app.options.request_timeout;
+    let message = format!(
+        "the request took longer than {timeout:?} and was cancelled; nothing it began was kept"
+    );
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Code::ServiceUnavailable,
+        &message,
+    )
+}
+
+fn responses(response: &mut BatchResponse) -> Vec<&mut async_graphql::Response> {
+    match response {
         BatchResponse::Single(one) => vec![one],
         BatchResponse::Batch(many) => many.iter_mut().collect(),
-    };
-    let outcome = if charge.refused() > 0 {
+    }
+}
+
+/// Counts the request in the metrics by its outcome.
+fn record(app: &AppState, run: &Run, response: &mut BatchResponse) {
+    let outcome = if run.charge.refused() > 0 {
         "rate_limited"
-    } else if responses.iter().any(|r| r.is_err()) {
+    } else if responses(response).iter().any(|r| r.is_err()) {
         "error"
     } else {
         "ok"
     };
-    let (seconds, sql) = (started.elapsed().as_secs_f64(), stats.micros() as f64 / 1e6);
-    app.metrics.record(
-        operation.as_deref(),
-        outcome,
-        seconds,
-        stats.statements(),
-        sql,
-    );
-    for error in responses.into_iter().flat_map(|r| r.errors.iter_mut()) {
+    metric(app, run, outcome);
+}
+
+fn metric(app: &AppState, run: &Run, outcome: &str) {
+    let seconds = run.started.elapsed().as_secs_f64();
+    let sql = run.stats.micros() as f64 / 1e6;
+    let statements = run.stats.statements();
+    let operation = run.operation.as_deref();
+    app.metrics
+        .record(operation, outcome, seconds, statements, sql);
+}
+
+/// Gives every error the request's id, so a client's report finds the server's log.
+fn label_errors(response: &mut BatchResponse, headers: &HeaderMap) {
+    let id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    for error in responses(response)
+        .into_iter()
+        .flat_map(|r| r.errors.iter_mut())
+    {
         error
             .extensions
             .get_or_insert_with(Default::default)
             .set("requestId", id);
     }
-    let mut response = graphql_response(response, media);
+}
+
+/// `x-sql-statements` and `Server-Timing`: what the request cost the database.
+fn sql_headers(response: &mut Response, stats: &SqlStats) {
     let timing = format!(
         "sql;desc=\"{} statements\";dur={:.3}",
         stats.statements(),
@@ -162,10 +229,22 @@ pub(super) async fn execute(
     if let Ok(value) = HeaderValue::from_str(&timing) {
         headers.insert("server-timing", value);
     }
+}
+
+/// The tenant's budget in `x-ratelimit-*`, `Retry-After` when refused, and 429 when
+/// every operation of the request was refused (a batch where some ran keeps its 200).
+async fn rate_limit_headers(
+    app: &AppState,
+    tenant: Option<&str>,
+    charge: &Charge,
+    operations: usize,
+    response: &mut Response,
+) {
     let budget = match tenant {
-        Some(tenant) => app.limiter.budget(&tenant).await,
+        Some(tenant) => app.limiter.budget(tenant).await,
         None => None,
     };
+    let headers = response.headers_mut();
     if let Some(budget) = budget {
         let values = [
             u64::from(budget.limit),
@@ -181,12 +260,10 @@ pub(super) async fn execute(
         if let Some(wait) = charge.retry_after() {
             headers.insert(RETRY_AFTER, HeaderValue::from(whole_seconds(wait)));
         }
-        // A batch where some operations ran keeps its 200.
         if charge.refused() as usize == operations {
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         }
     }
-    response
 }
 
 /// Seconds, rounded up: a client that waits this long will not be early.
