@@ -3,7 +3,6 @@
 
 mod checks;
 mod mutation;
-pub mod mutations;
 mod query;
 mod subscription;
 pub mod types;
