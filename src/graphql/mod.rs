@@ -3,7 +3,7 @@
 
 mod checks;
 mod mutation;
-mod query;
+pub(crate) mod query;
 mod subscription;
 pub mod types;
 mod values;

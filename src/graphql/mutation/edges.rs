@@ -2,8 +2,9 @@
 //! a cached list at the place the list's own cursor gives it.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use entity::{conversation, message, note, rating, tag, ticket, ticket_tag};
+use entity::{conversation, conversation_tag, message, note, rating, tag, ticket, ticket_tag};
 
+use crate::graphql::query::{ConversationOrder, TAG_SORT, TicketOrder};
 use crate::graphql::types::at;
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::message::Message;
@@ -11,36 +12,46 @@ use crate::graphql::types::note::Note;
 use crate::graphql::types::rating::Rating;
 use crate::graphql::types::tag::Tag;
 use crate::graphql::types::ticket::{Ticket, TicketTagEdgeName, TicketTagLink};
-use crate::pagination::{Cursor, KeyPart};
+use crate::loader::{
+    MessagesByConversation, NotesByConversation, RatingsByConversation, Relation,
+    TagLinksByConversation, TagLinksByTicket,
+};
+use crate::pagination::Cursor;
 
-/// A conversation's edge in `conversations` (default order: updatedAt, then id).
+// Every cursor here is read off the row with the sort its list declares, so a
+// payload's edge and the list's page give the same node the same cursor.
+
+/// The cursor a row of relation `R` has in its list.
+fn cursor_in<R: Relation>(row: &<R::Entity as sea_orm::EntityTrait>::Model) -> Cursor {
+    Cursor::of(row, &R::sort())
+}
+
+/// A conversation's edge in `conversations` (default order).
 pub(crate) fn conversation_edge(
     row: &conversation::Model,
 ) -> Edge<Cursor, Conversation, EmptyFields> {
-    let cursor = Cursor(vec![KeyPart::Int(row.updated_at), KeyPart::Int(row.id)]);
-    Edge::new(cursor, Conversation(row.clone()))
+    let (sort, _) = ConversationOrder::default().key();
+    Edge::new(Cursor::of(row, &sort), Conversation(row.clone()))
 }
 
-/// A message's edge in `Conversation.messages` (oldest first: createdAt, then id).
+/// A message's edge in `Conversation.messages`.
 pub(crate) fn message_edge(row: &message::Model) -> Edge<Cursor, Message, EmptyFields> {
-    let cursor = Cursor(vec![KeyPart::Int(row.created_at), KeyPart::Int(row.id)]);
-    Edge::new(cursor, Message(row.clone()))
+    Edge::new(
+        cursor_in::<MessagesByConversation>(row),
+        Message(row.clone()),
+    )
+}
+
+/// A ticket's edge in `tickets` (default order).
+pub(crate) fn ticket_edge(row: &ticket::Model) -> Edge<Cursor, Ticket, EmptyFields> {
+    let (sort, _) = TicketOrder::default().key();
+    Edge::new(Cursor::of(row, &sort), Ticket(row.clone()))
 }
 
 /// An edge of `Ticket.tags`: the tag, with what the ticket's link to it says.
 pub type TicketTagEdge = Edge<Cursor, Tag, TicketTagLink, TicketTagEdgeName>;
 
-/// A cursor of two integer sort keys, as the lists' keyset cursors are.
-pub(crate) fn cursor(first: i64, second: i64) -> Cursor {
-    Cursor(vec![KeyPart::Int(first), KeyPart::Int(second)])
-}
-
-/// A ticket's edge in `tickets` (default order: created_at, id).
-pub(crate) fn ticket_edge(row: &ticket::Model) -> Edge<Cursor, Ticket, EmptyFields> {
-    Edge::new(cursor(row.created_at, row.id), Ticket(row.clone()))
-}
-
-/// A tag link's edge in `Ticket.tags` (order: link created_at, tag id).
+/// A tag link's edge in `Ticket.tags`.
 pub(crate) fn ticket_tag_edge(tag: &tag::Model, link: &ticket_tag::Model) -> TicketTagEdge {
     let fields = TicketTagLink {
         salience: link.salience,
@@ -48,18 +59,31 @@ pub(crate) fn ticket_tag_edge(tag: &tag::Model, link: &ticket_tag::Model) -> Tic
         tagged_at: at(link.created_at),
     };
     Edge::with_additional_fields(
-        cursor(link.created_at, link.tag_id),
+        cursor_in::<TagLinksByTicket>(link),
         Tag(tag.clone()),
         fields,
     )
 }
 
-/// A note's edge in `Conversation.notes` (order: created_at, id).
-pub(crate) fn note_edge(row: &note::Model) -> Edge<Cursor, Note, EmptyFields> {
-    Edge::new(cursor(row.created_at, row.id), Note(row.clone()))
+/// A tag's edge in `Conversation.tags`, placed by its link.
+pub(crate) fn conversation_tag_edge(
+    tag: &tag::Model,
+    link: &conversation_tag::Model,
+) -> Edge<Cursor, Tag, EmptyFields> {
+    Edge::new(cursor_in::<TagLinksByConversation>(link), Tag(tag.clone()))
 }
 
-/// A rating's edge in `Conversation.ratings` (order: offered_at, id).
+/// A tag's edge in `tags`.
+pub(crate) fn tag_edge(tag: &tag::Model) -> Edge<Cursor, Tag, EmptyFields> {
+    Edge::new(Cursor::of(tag, &TAG_SORT), Tag(tag.clone()))
+}
+
+/// A note's edge in `Conversation.notes`.
+pub(crate) fn note_edge(row: &note::Model) -> Edge<Cursor, Note, EmptyFields> {
+    Edge::new(cursor_in::<NotesByConversation>(row), Note(row.clone()))
+}
+
+/// A rating's edge in `Conversation.ratings`.
 pub(crate) fn rating_edge(row: &rating::Model) -> Edge<Cursor, Rating, EmptyFields> {
-    Edge::new(cursor(row.offered_at, row.id), Rating(row.clone()))
+    Edge::new(cursor_in::<RatingsByConversation>(row), Rating(row.clone()))
 }

@@ -11,7 +11,10 @@ mod tags;
 mod tickets;
 
 use async_graphql::{Enum, MergedObject};
+pub(crate) use conversations::ConversationOrder;
 use sea_orm::Order;
+pub(crate) use tags::TAG_SORT;
+pub(crate) use tickets::TicketOrder;
 
 /// Every read of the graph.
 #[derive(MergedObject, Default)]

@@ -13,6 +13,8 @@ use crate::graphql::{list, require_reader, row};
 use crate::ids::{NodeKind, decode_as};
 use crate::pagination::{Conn, PageRequest};
 
+/// The order of the `tags` list: by name ignoring case, then id.
+pub const TAG_SORT: [tag::Column; 2] = [tag::Column::NameKey, tag::Column::Id];
 #[derive(Default)]
 pub struct TagQuery;
 
@@ -101,14 +103,6 @@ impl TagQuery {
             }
             select = select.filter(Expr::col(tag::Column::NameKey).like(contains_pattern(&text)));
         }
-        Ok(list(
-            ctx,
-            select,
-            [tag::Column::NameKey, tag::Column::Id],
-            Order::Asc,
-            &page,
-            Tag,
-        )
-        .await?)
+        Ok(list(ctx, select, TAG_SORT, Order::Asc, &page, Tag).await?)
     }
 }

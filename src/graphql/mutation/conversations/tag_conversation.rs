@@ -5,12 +5,13 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::auth::Scope;
 use crate::error::UserError;
+use crate::graphql::mutation::edges::conversation_tag_edge;
 use crate::graphql::mutation::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::tag::Tag;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
-use crate::pagination::{Cursor, KeyPart};
+use crate::pagination::Cursor;
 use crate::service::conversations::{Tagging, tag};
 
 /// Input of `tagConversation`.
@@ -67,14 +68,9 @@ impl TagConversationMutation {
                 client_mutation_id: input.client_mutation_id,
             });
         };
-        // The cursor of `Conversation.tags`: when the link was made, then the tag id.
-        let cursor = Cursor(vec![
-            KeyPart::Int(tagged.link.created_at),
-            KeyPart::Int(tagged.link.tag_id),
-        ]);
         Ok(TagConversationPayload {
             conversation: Some(Conversation(tagged.conversation)),
-            tag_edge: Some(Edge::new(cursor, Tag(tagged.tag.clone()))),
+            tag_edge: Some(conversation_tag_edge(&tagged.tag, &tagged.link)),
             tag: Some(Tag(tagged.tag)),
             user_errors,
             client_mutation_id: input.client_mutation_id,

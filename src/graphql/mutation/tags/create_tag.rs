@@ -5,10 +5,11 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
 use crate::auth::Scope;
 use crate::error::UserError;
+use crate::graphql::mutation::edges::tag_edge;
 use crate::graphql::mutation::settle;
 use crate::graphql::types::tag::Tag;
 use crate::graphql::{require, writer};
-use crate::pagination::{Cursor, KeyPart};
+use crate::pagination::Cursor;
 use crate::service::tags::{NewTag, create};
 
 /// Input of `createTag`.
@@ -60,10 +61,7 @@ impl CreateTagMutation {
         };
         let (tag, user_errors) =
             settle(create(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await)?;
-        let tag_edge = tag.as_ref().map(|t| {
-            let cursor = Cursor(vec![KeyPart::Text(t.name_key.clone()), KeyPart::Int(t.id)]);
-            Edge::new(cursor, Tag(t.clone()))
-        });
+        let tag_edge = tag.as_ref().map(tag_edge);
         Ok(CreateTagPayload {
             tag: tag.map(Tag),
             tag_edge,
