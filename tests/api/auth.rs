@@ -107,8 +107,12 @@ async fn bad_credentials_are_unauthenticated() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issuer_and_audience_are_checked_when_configured() {
-    let server =
-        TestServer::start_with(1, 3, Some("https://auth.parley.test"), Some("parley-api")).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .issuer_and_audience("https://auth.parley.test", "parley-api")
+        .start()
+        .await;
     let iss = "https://auth.parley.test";
     let cases = [
         (
@@ -303,7 +307,12 @@ async fn a_deleted_agent_is_refused_once_the_remembered_answer_expires() {
         auth_cache_ttl: Duration::from_secs(1),
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 2, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await;
     let agent = agent::ActiveModel {
         tenant_id: Set("tenant-1".into()),
         name: Set("Leaving Soon".into()),

@@ -336,7 +336,12 @@ async fn sixteen_concurrent_forced_claims_take_over_in_turn() {
         },
         ..crate::common::Config::default()
     };
-    let server = TestServer::start_config(1, 20, config).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(20)
+        .config(config)
+        .start()
+        .await;
     let agents = agents(&server).await;
     let conv = conversation_where(&server, ConversationState::Open, true).await;
     let holder = conv.assignee_id.unwrap();

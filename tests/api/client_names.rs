@@ -28,7 +28,12 @@ async fn random_operation_names_share_one_label_beyond_the_first_ones() {
         max_operation_labels: 20,
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 2, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
     let inbox = "query Inbox { conversations { totalCount } }";
     server.post(Some(&token), inbox, json!({})).await.data();
@@ -76,7 +81,12 @@ async fn with_an_allow_list_its_operation_names_are_the_labels() {
         allowed_operations: Some(file.path().to_owned()),
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 2, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
     server.post(Some(&token), listed, json!({})).await.data();
     for i in 0..50 {

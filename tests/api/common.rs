@@ -181,83 +181,30 @@ pub async fn seeded(args: &DbArgs, tenants: u32, conversations: u32) -> Database
 }
 
 impl TestServer {
-    /// A gateway over a fresh database seeded with `tenants` x `conversations`.
+    /// A gateway over a fresh database seeded with `tenants` x `conversations`: the
+    /// shorthand for the builder's most common use.
     pub async fn start(tenants: u32, conversations: u32) -> TestServer {
-        Self::start_with(tenants, conversations, None, None).await
+        Self::builder()
+            .tenants(tenants)
+            .conversations(conversations)
+            .start()
+            .await
     }
 
-    /// The same, requiring `iss`/`aud` claims.
-    pub async fn start_with(
-        tenants: u32,
-        conversations: u32,
-        issuer: Option<&str>,
-        audience: Option<&str>,
-    ) -> TestServer {
-        let source = KeySource::Secret {
-            secret: SECRET.as_bytes().to_vec(),
-            generated: false,
-        };
-        let jwt =
-            JwtConfig::new(source, issuer.map(Into::into), audience.map(Into::into)).expect("jwt");
-        Self::launch(
-            TestDb::new().await,
-            tenants,
-            conversations,
-            jwt,
-            Config::default(),
-        )
-        .await
-    }
-
-    /// The same, verifying tokens with `jwt`.
-    pub async fn start_jwt(tenants: u32, conversations: u32, jwt: JwtConfig) -> TestServer {
-        Self::launch(
-            TestDb::new().await,
-            tenants,
-            conversations,
-            jwt,
-            Config::default(),
-        )
-        .await
-    }
-
-    /// The same, with HTTP options (CORS, timeouts, introspection, GraphiQL).
-    pub async fn start_options(
-        tenants: u32,
-        conversations: u32,
-        options: parley::config::HttpOptions,
-    ) -> TestServer {
-        let config = Config {
-            options,
-            ..Config::default()
-        };
-        Self::start_config(tenants, conversations, config).await
-    }
-
-    /// The same, configured.
-    pub async fn start_config(tenants: u32, conversations: u32, config: Config) -> TestServer {
-        Self::start_on(TestDb::new().await, tenants, conversations, config).await
-    }
-
-    /// The same, on `test_db`.
-    pub async fn start_on(
-        test_db: TestDb,
-        tenants: u32,
-        conversations: u32,
-        config: Config,
-    ) -> TestServer {
-        let source = KeySource::Secret {
-            secret: SECRET.as_bytes().to_vec(),
-            generated: false,
-        };
-        let jwt = JwtConfig::new(source, None, None).expect("jwt");
-        Self::launch(test_db, tenants, conversations, jwt, config).await
+    /// A gateway to configure before it starts: its seed, its configuration, its
+    /// token checks and its database.
+    pub fn builder() -> Builder {
+        Builder::default()
     }
 
     /// Another gateway, configured by `config`, over this one's database (as a second
     /// replica of one deployment is).
     pub async fn replica(&self, config: Config) -> TestServer {
-        Self::start_on(TestDb::at(self._db.url.clone()), 0, 0, config).await
+        Self::builder()
+            .config(config)
+            .database(TestDb::at(self._db.url.clone()))
+            .start()
+            .await
     }
 
     async fn launch(
@@ -348,6 +295,82 @@ impl TestServer {
             .send()
             .await
             .expect("request")
+    }
+}
+
+/// What a [`TestServer`] starts with; every part has a default: no tenants, the
+/// default configuration, HS256 tokens with the test secret, a fresh database.
+#[derive(Default)]
+pub struct Builder {
+    tenants: u32,
+    conversations: u32,
+    config: Config,
+    jwt: Option<JwtConfig>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    database: Option<TestDb>,
+}
+
+impl Builder {
+    /// Seeds `tenant-1..=n`.
+    pub fn tenants(mut self, n: u32) -> Self {
+        self.tenants = n;
+        self
+    }
+
+    /// Seeds this many conversations per tenant.
+    pub fn conversations(mut self, n: u32) -> Self {
+        self.conversations = n;
+        self
+    }
+
+    /// The whole configuration (limits, HTTP options, pool).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Only the HTTP options (CORS, timeouts, introspection, GraphiQL...).
+    pub fn options(mut self, options: parley::config::HttpOptions) -> Self {
+        self.config.options = options;
+        self
+    }
+
+    /// Verifies tokens with `jwt` instead of the test secret.
+    pub fn jwt(mut self, jwt: JwtConfig) -> Self {
+        self.jwt = Some(jwt);
+        self
+    }
+
+    /// Requires these `iss` and `aud` claims (with the test secret).
+    pub fn issuer_and_audience(mut self, issuer: &str, audience: &str) -> Self {
+        self.issuer = Some(issuer.into());
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Runs over `database` instead of a fresh one.
+    pub fn database(mut self, database: TestDb) -> Self {
+        self.database = Some(database);
+        self
+    }
+
+    pub async fn start(self) -> TestServer {
+        let jwt = match self.jwt {
+            Some(jwt) => jwt,
+            None => {
+                let source = KeySource::Secret {
+                    secret: SECRET.as_bytes().to_vec(),
+                    generated: false,
+                };
+                JwtConfig::new(source, self.issuer, self.audience).expect("jwt")
+            }
+        };
+        let database = match self.database {
+            Some(database) => database,
+            None => TestDb::new().await,
+        };
+        TestServer::launch(database, self.tenants, self.conversations, jwt, self.config).await
     }
 }
 

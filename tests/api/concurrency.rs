@@ -31,7 +31,12 @@ async fn racing_server() -> TestServer {
         },
         ..Config::default()
     };
-    TestServer::start_config(1, 12, config).await
+    TestServer::builder()
+        .tenants(1)
+        .conversations(12)
+        .config(config)
+        .start()
+        .await
 }
 
 /// Sends `RACERS` requests at once, the `i`th with `variables(i)`.

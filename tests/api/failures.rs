@@ -23,7 +23,12 @@ async fn an_exhausted_pool_queues_briefly_then_fails_clearly() {
         acquire_timeout: Duration::from_secs(1),
         ..Config::default()
     };
-    let server = TestServer::start_config(1, 3, config).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .config(config)
+        .start()
+        .await;
     let token = server.token().await;
     server.post(Some(&token), COUNT, json!({})).await.data();
 
@@ -155,7 +160,13 @@ async fn postgresql_going_away_fails_fast_and_service_recovers_by_itself() {
         acquire_timeout: Duration::from_secs(1),
         ..Config::default()
     };
-    let server = TestServer::start_on(TestDb::at(cluster.url()), 1, 3, config).await;
+    let server = TestServer::builder()
+        .database(TestDb::at(cluster.url()))
+        .tenants(1)
+        .conversations(3)
+        .config(config)
+        .start()
+        .await;
     let token = server.token().await;
     server.post(Some(&token), COUNT, json!({})).await.data();
     assert_eq!(server.get("/readyz").await.status(), 200);

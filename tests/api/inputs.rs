@@ -55,7 +55,12 @@ async fn long_lists_are_refused_before_they_reach_the_database() {
         },
         ..Config::default()
     };
-    let server = TestServer::start_config(1, 5, config).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(5)
+        .config(config)
+        .start()
+        .await;
     let token = server.token().await;
     let huge = tag_ids(&server, 33_000).await;
 

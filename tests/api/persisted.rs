@@ -155,7 +155,12 @@ async fn allow_list_mode_runs_registered_operations_only() {
         allowed_operations: Some(list.path().to_owned()),
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 3, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
 
     let by_hash = json!({ "extensions": persisted(&sha256(QUERY)) });
@@ -262,7 +267,12 @@ async fn caches_hold_no_more_bytes_than_their_budgets() {
     let mut options = HttpOptions::default();
     options.caches.parsed_cache_bytes = PARSED;
     options.caches.apq_cache_bytes = APQ;
-    let server = TestServer::start_options(1, 3, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
 
     // 300 unique queries of 12 KB, each registered: some 8 MB of documents and 3.6

@@ -65,7 +65,12 @@ async fn cors_is_closed_by_default_and_opens_to_configured_origins() {
         cors_origins: vec!["https://app.example".into()],
         ..HttpOptions::default()
     };
-    let open = TestServer::start_options(0, 0, options).await;
+    let open = TestServer::builder()
+        .tenants(0)
+        .conversations(0)
+        .options(options)
+        .start()
+        .await;
     let reply = preflight(&open, "https://app.example").await.unwrap();
     assert_eq!(
         reply.headers()["access-control-allow-origin"],
@@ -85,7 +90,12 @@ async fn introspection_and_graphiql_can_be_switched_off() {
         graphiql: false,
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 2, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
     let reply = server
         .post(
@@ -116,7 +126,12 @@ async fn a_request_that_times_out_is_refused_and_rolled_back() {
         request_timeout: Duration::from_secs(1),
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 5, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(5)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
     // Another writer holds the conversation, so closing it has to wait.
     let (conv, blocker) = hold_an_open_conversation(&server).await;
@@ -264,7 +279,12 @@ async fn requests_beyond_the_concurrency_limit_wait_their_turn() {
         max_concurrent_requests: Some(1),
         ..HttpOptions::default()
     };
-    let server = TestServer::start_options(1, 3, options).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .options(options)
+        .start()
+        .await;
     let token = server.token().await;
     // A writer outside the server holds the conversation, so the mutation below keeps
     // the one turn until the writer lets go.

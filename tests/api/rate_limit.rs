@@ -25,7 +25,12 @@ async fn limited(points: u32) -> TestServer {
         },
         ..Config::default()
     };
-    TestServer::start_config(2, 3, config).await
+    TestServer::builder()
+        .tenants(2)
+        .conversations(3)
+        .config(config)
+        .start()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -51,7 +51,12 @@ fn unique_prefix() -> String {
 /// Two replicas over one database, sharing the Redis at `url`.
 async fn replicas(rate_limit: u32, url: &str) -> (TestServer, TestServer) {
     let prefix = unique_prefix();
-    let a = TestServer::start_config(2, 3, config(rate_limit, url, &prefix)).await;
+    let a = TestServer::builder()
+        .tenants(2)
+        .conversations(3)
+        .config(config(rate_limit, url, &prefix))
+        .start()
+        .await;
     let b = a.replica(config(rate_limit, url, &prefix)).await;
     (a, b)
 }

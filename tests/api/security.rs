@@ -67,7 +67,12 @@ async fn forged_tokens_are_refused_with_an_rs256_key() {
         private_pem: Some(PRIVATE.into()),
     };
     let jwt = JwtConfig::new(source, None, None).unwrap();
-    let server = TestServer::start_jwt(1, 3, jwt.clone()).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(3)
+        .jwt(jwt.clone())
+        .start()
+        .await;
     let good = jwt
         .mint(
             "tenant-1",
@@ -196,7 +201,12 @@ async fn the_sdl_is_served_only_while_introspection_is_on() {
         introspection: false,
         ..parley::config::HttpOptions::default()
     };
-    let closed = TestServer::start_options(1, 2, options).await;
+    let closed = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await;
     let reply = closed.get("/schema.graphql").await;
     assert_eq!(reply.status(), 404);
     assert!(!reply.text().await.unwrap().contains("type Query"));

@@ -18,7 +18,12 @@ async fn server_with(header: Duration, body: Duration) -> TestServer {
         body_read_timeout: body,
         ..HttpOptions::default()
     };
-    TestServer::start_options(1, 2, options).await
+    TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .options(options)
+        .start()
+        .await
 }
 
 async fn connect(server: &TestServer) -> TcpStream {

@@ -31,7 +31,12 @@ async fn server_with(sockets: SocketOptions) -> TestServer {
         sockets,
         ..HttpOptions::default()
     };
-    TestServer::start_options(1, 5, options).await
+    TestServer::builder()
+        .tenants(1)
+        .conversations(5)
+        .options(options)
+        .start()
+        .await
 }
 
 /// A graphql-transport-ws socket that has sent nothing yet.
@@ -290,7 +295,12 @@ async fn outage(rows: usize) -> Option<(Socket, TestServer, String, i64)> {
         acquire_timeout: Duration::from_secs(1),
         ..Config::default()
     };
-    let server = TestServer::start_config(1, 5, config).await;
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(5)
+        .config(config)
+        .start()
+        .await;
     let (conversation, agent) = claimable(&server.db, "tenant-1").await;
     let (mut socket, token) = connected(&server, "tenant-1", agent, Duration::from_secs(600)).await;
     let query = "subscription { conversationEvents { id type } }";
