@@ -147,77 +147,79 @@ async fn issuer_and_audience_are_checked_when_configured() {
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_scopes_are_forbidden() {
     let server = TestServer::start(1, 5).await;
-    let tickets_only = server.token_for("tenant-1", "ticket:read").await;
-    let conversations_only = server.token_for("tenant-1", "conversation:read").await;
-    let nothing = server.token_for("tenant-1", "").await;
-
-    let reply = server
-        .post(
-            Some(&tickets_only),
+    // (the token's scopes, a query, the code it gets: None when it answers).
+    let table: &[(&str, &str, Option<&str>)] = &[
+        (
+            "ticket:read",
             "{ conversations { totalCount } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(reply.code(), "FORBIDDEN");
-    assert!(
-        reply.body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("conversation:read")
-    );
-    let reply = server
-        .post(
-            Some(&conversations_only),
+            Some("FORBIDDEN"),
+        ),
+        (
+            "conversation:read",
             "{ tickets { totalCount } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(reply.code(), "FORBIDDEN");
-    let reply = server
-        .post(
-            Some(&conversations_only),
+            Some("FORBIDDEN"),
+        ),
+        (
+            "conversation:read",
             "{ unreadTicketCount }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(reply.code(), "FORBIDDEN");
-    let reply = server
-        .post(
-            Some(&conversations_only),
+            Some("FORBIDDEN"),
+        ),
+        // Nested tickets need ticket:read, a nested conversation conversation:read.
+        (
+            "conversation:read",
             "{ conversations(first: 1) { nodes { tickets { totalCount } } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(reply.code(), "FORBIDDEN", "nested tickets need ticket:read");
-    let reply = server
-        .post(
-            Some(&tickets_only),
+            Some("FORBIDDEN"),
+        ),
+        (
+            "ticket:read",
             "{ tickets(first: 5) { nodes { conversation { id } } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        reply.code(),
-        "FORBIDDEN",
-        "nested conversation needs conversation:read"
-    );
-    let reply = server
-        .post(Some(&nothing), "{ agents { totalCount } }", json!({}))
-        .await;
-    assert_eq!(reply.code(), "FORBIDDEN");
-    // The viewer itself needs no scope, and the allowed parts still answer.
-    let reply = server
-        .post(Some(&nothing), "{ viewer { scopes } }", json!({}))
-        .await;
-    assert_eq!(reply.data()["viewer"]["scopes"], json!([]));
-    let reply = server
-        .post(
-            Some(&tickets_only),
+            Some("FORBIDDEN"),
+        ),
+        ("", "{ agents { totalCount } }", Some("FORBIDDEN")),
+        ("conversation:read", "{ ratings { totalCount } }", None),
+        (
+            "ticket:read",
+            "{ ratings { totalCount } }",
+            Some("FORBIDDEN"),
+        ),
+        // The viewer itself needs no scope, and the allowed parts still answer.
+        ("", "{ viewer { scopes } }", None),
+        (
+            "ticket:read",
             "{ tickets { totalCount } agents { totalCount } }",
-            json!({}),
-        )
-        .await;
-    assert!(reply.data()["tickets"]["totalCount"].as_i64().unwrap() > 0);
+            None,
+        ),
+        (
+            "conversation:read ticket:read",
+            "{ conversations { totalCount } tickets { totalCount } }",
+            None,
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (scopes, query, expected) in table {
+        let token = server.token_for("tenant-1", scopes).await;
+        let reply = server.post(Some(&token), query, json!({})).await;
+        let got = reply.body["errors"][0]["extensions"]["code"].as_str();
+        if got != *expected {
+            failed.push(format!(
+                "[{scopes}] {query}: expected {expected:?}, got {:#}",
+                reply.body
+            ));
+        } else if let Some(needed) = expected.and(reply.body["errors"][0]["message"].as_str())
+            && !needed.contains("scope")
+        {
+            failed.push(format!(
+                "[{scopes}] {query}: the message names no scope: {needed}"
+            ));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failed.len(),
+        table.len(),
+        failed.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
