@@ -1,7 +1,9 @@
-//! What the seed APIs mean by their operations, where Parley did something else:
-//! anonymization that spares shared contacts, erasure of a person, imports with an
-//! unknown assignee, the unread count, ticket activity, transfer and reopen offering
-//! the conversation again, and clearing a custom attribute by omitting its value.
+//! What the seed APIs mean by their operations, where Parley did something else or
+//! nothing yet: anonymization that spares shared contacts, erasure of a person,
+//! imports with an unknown assignee, the unread count, ticket activity, transfer and
+//! reopen offering the conversation again, custom attributes cleared by omission,
+//! viewerCan fields, ratings, search filters and inner hits, message language,
+//! ticket fields and tag sets, and acting on behalf of an agent.
 
 use entity::enums::{ActivityType, TicketStatus};
 use entity::{activity, agent, contact, queue, ticket};
@@ -37,6 +39,16 @@ async fn entries(
         .all(db)
         .await
         .unwrap()
+}
+
+/// A contact of tenant-1.
+async fn a_contact(db: &DatabaseConnection) -> contact::Model {
+    contact::Entity::find()
+        .filter(contact::Column::TenantId.eq("tenant-1"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a seeded contact")
 }
 
 /// A new OPEN conversation of tenant-1 requested by `requester`, with one message.
@@ -435,12 +447,7 @@ async fn transfer_and_reopen_offer_the_conversation_again_to_nobody() {
         .await
         .unwrap();
     let (oldest, other) = (&queues[0], &queues[1]);
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let id = conversation_of(&server, &token, requester.id, "Platypus", "Hello").await;
     claim(&server, &token, &id).await;
     let claimed = server.post(Some(&token), STATE, json!({ "id": id })).await;
@@ -531,12 +538,7 @@ async fn a_custom_attribute_given_without_a_value_is_cleared() {
         .await
         .unwrap()
         .unwrap();
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let id = conversation_of(&server, &token, requester.id, "Attributes", "Hi").await;
     const SET: &str = "mutation($input: SetCustomAttributesInput!) { setCustomAttributes(input: $input) { conversation { customAttributes { text } } userErrors { code } } }";
     let definition_id = gid(NodeKind::CustomAttributeDefinition, definition.id);
@@ -579,12 +581,7 @@ async fn viewer_can_fields_follow_the_scopes_and_the_state() {
     let reader = server
         .token_for("tenant-1", "conversation:read ticket:read")
         .await;
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let id = conversation_of(&server, &token, requester.id, "Buttons", "Hi").await;
     let reply = server
         .post(
@@ -796,12 +793,7 @@ async fn conversation_search_is_filtered_and_says_which_messages_matched() {
     let server = TestServer::start(1, 2).await;
     let db = &server.db;
     let token = server.token().await;
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let open = conversation_of(
         &server,
         &token,
@@ -949,12 +941,7 @@ async fn a_message_language_is_detected_and_sentiment_is_scored_only_in_english(
     let server = TestServer::start(1, 2).await;
     let db = &server.db;
     let token = server.token().await;
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let id = conversation_of(
         &server,
         &token,
@@ -1170,12 +1157,7 @@ async fn an_admin_closes_and_reopens_on_behalf_of_an_agent() {
     let writer = server
         .token_for("tenant-1", "conversation:read conversation:write")
         .await;
-    let requester = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq("tenant-1"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
+    let requester = a_contact(db).await;
     let id = conversation_of(&server, &admin, requester.id, "On behalf", "Hi").await;
     let agent = agent::Entity::find()
         .filter(agent::Column::TenantId.eq("tenant-1"))
