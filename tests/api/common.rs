@@ -512,3 +512,18 @@ pub fn serve_demo(command: &mut Command) -> (Running, String, String) {
         .unwrap_or_default();
     (running, url, authorization)
 }
+
+/// The payload of mutation `name` in a reply.
+pub fn payload<'a>(reply: &'a Reply, name: &str) -> &'a Value {
+    &reply.data()[name]
+}
+
+/// The codes of a payload's userErrors.
+pub fn codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{Config, Reply, TestDb, TestServer, gid};
+use crate::common::{Config, Reply, TestDb, TestServer, gid, payload};
 
 /// How many requests race.
 const RACERS: usize = 16;
@@ -50,10 +50,6 @@ async fn race(
 }
 
 /// The payload of `mutation` in a reply without errors (no 500, no GraphQL error).
-fn payload<'a>(reply: &'a Reply, mutation: &str) -> &'a Value {
-    &reply.data()[mutation]
-}
-
 async fn rows(server: &TestServer, table: &str) -> i64 {
     let row = server
         .db

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{Reply, TestServer, gid};
+use crate::common::{TestServer, codes, gid, payload};
 
 /// A stored timestamp as a client sends it.
 pub fn ts(micros: i64) -> String {
@@ -78,21 +78,6 @@ macro_rules! first_of {
     };
 }
 pub(crate) use first_of;
-
-/// The payload of mutation `name`, asserting there were no GraphQL errors.
-pub fn payload<'a>(reply: &'a Reply, name: &str) -> &'a Value {
-    &reply.data()[name]
-}
-
-/// The codes of a payload's userErrors.
-pub fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 const CREATE: &str = r#"mutation($input: CreateConversationInput!) {
   createConversation(input: $input) {

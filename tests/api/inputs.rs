@@ -11,8 +11,8 @@ use parley::limits::Limits;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::common::{Config, Reply, TestServer, gid};
-use crate::conversation_writes::{conversation_in, first_of, payload};
+use crate::common::{Config, Reply, TestServer, gid, payload};
+use crate::conversation_writes::{conversation_in, first_of};
 
 /// A query any server answers with data, to show it still does.
 const NORMAL: &str =

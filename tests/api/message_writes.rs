@@ -11,10 +11,8 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, gid};
-use crate::conversation_writes::{
-    all_entries, codes, conversation_in, entries, first_of, payload, reload, ts,
-};
+use crate::common::{TestServer, codes, gid, payload};
+use crate::conversation_writes::{all_entries, conversation_in, entries, first_of, reload, ts};
 
 const ADD: &str = r#"mutation($input: AddMessageInput!) {
   addMessage(input: $input) {

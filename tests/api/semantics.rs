@@ -13,13 +13,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{Reply, TestServer, gid};
-
-fn payload<'a>(reply: &'a Reply, name: &str) -> &'a Value {
-    let p = &reply.data()[name];
-    assert!(p.is_object(), "{:#}", reply.body);
-    p
-}
+use crate::common::{TestServer, gid, payload};
 
 fn id_of(value: &Value) -> i64 {
     parley::ids::decode(value.as_str().expect("an id"))
