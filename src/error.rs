@@ -108,10 +108,15 @@ impl UserError {
 
     /// DUPLICATE_NAME on `name`: another tag of the tenant has it (ignoring case).
     pub fn duplicate_tag_name() -> UserError {
+        UserError::duplicate_name("name", "tag")
+    }
+
+    /// DUPLICATE_NAME on `field`: another `what` of the tenant has this value of it.
+    pub fn duplicate_name(field: &str, what: &str) -> UserError {
         UserError::new(
             UserErrorCode::DuplicateName,
-            &["name"],
-            "a tag with this name already exists",
+            &[field],
+            format!("a {what} with this {field} already exists"),
         )
     }
 }
@@ -237,6 +242,8 @@ fn unique_violation(err: &DbErr) -> Option<UserError> {
         unique::TICKET_EXTERNAL_ID => UserError::duplicate_external_id("ticket"),
         unique::MESSAGE_EXTERNAL_ID => UserError::duplicate_external_id("message"),
         unique::TAG_NAME => UserError::duplicate_tag_name(),
+        unique::ATTRIBUTE_IDENTIFIER => UserError::duplicate_name("identifier", "custom attribute"),
+        unique::FLOW_NAME => UserError::duplicate_name("name", "flow"),
         _ => return None,
     })
 }

@@ -15,6 +15,7 @@ pub enum NodeKind {
     Contact,
     Conversation,
     CustomAttributeDefinition,
+    Flow,
     Message,
     Note,
     Queue,
@@ -24,12 +25,13 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         NodeKind::Activity,
         NodeKind::Agent,
         NodeKind::Contact,
         NodeKind::Conversation,
         NodeKind::CustomAttributeDefinition,
+        NodeKind::Flow,
         NodeKind::Message,
         NodeKind::Note,
         NodeKind::Queue,
@@ -46,6 +48,7 @@ impl NodeKind {
             NodeKind::Contact => "Contact",
             NodeKind::Conversation => "Conversation",
             NodeKind::CustomAttributeDefinition => "CustomAttributeDefinition",
+            NodeKind::Flow => "Flow",
             NodeKind::Message => "Message",
             NodeKind::Note => "Note",
             NodeKind::Queue => "Queue",

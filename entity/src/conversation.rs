@@ -42,6 +42,12 @@ pub struct Model {
     pub state_updated_at: i64,
     pub closed_at: Option<i64>,
     pub anonymized_at: Option<i64>,
+    /// The system of record it came from, e.g. `zendesk`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub source: Option<String>,
+    /// A JSON object of the client's own keys (model, user id...).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub metadata: Option<String>,
 }
 
 crate::from_row::from_row!(
@@ -67,7 +73,9 @@ crate::from_row::from_row!(
     updated_at,
     state_updated_at,
     closed_at,
-    anonymized_at
+    anonymized_at,
+    source,
+    metadata
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -375,6 +375,9 @@ pub enum ActivityType {
     /// An agent marked a ticket unread again (`ticket`).
     #[sea_orm(string_value = "TICKET_UNREAD")]
     TicketUnread,
+    /// A message was rated, or its rating cleared (`message`).
+    #[sea_orm(string_value = "MESSAGE_RATED")]
+    MessageRated,
 }
 
 /// What an agent is allowed to do.

@@ -12,6 +12,7 @@ pub mod conversation_attribute_value;
 pub mod conversation_tag;
 pub mod custom_attribute_definition;
 pub mod enums;
+pub mod flow;
 pub mod idempotency_key;
 pub mod message;
 pub mod note;

@@ -35,6 +35,11 @@ pub struct Model {
     /// How sure the language detection is of `language`, 0 to 1; None when the
     /// language was given by the client or could not be detected.
     pub language_confidence: Option<f64>,
+    /// The reader's verdict on the message: -1 (bad), 0 (neutral) or 1 (good).
+    pub rating: Option<i32>,
+    /// A JSON object of the client's own keys (model, user id...).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub metadata: Option<String>,
 }
 
 crate::from_row::from_row!(
@@ -53,7 +58,9 @@ crate::from_row::from_row!(
     sentiment,
     created_at,
     anonymized_at,
-    language_confidence
+    language_confidence,
+    rating,
+    metadata
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

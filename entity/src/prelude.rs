@@ -7,6 +7,7 @@ pub use super::conversation::Entity as Conversation;
 pub use super::conversation_attribute_value::Entity as ConversationAttributeValue;
 pub use super::conversation_tag::Entity as ConversationTag;
 pub use super::custom_attribute_definition::Entity as CustomAttributeDefinition;
+pub use super::flow::Entity as Flow;
 pub use super::message::Entity as Message;
 pub use super::note::Entity as Note;
 pub use super::queue::Entity as Queue;

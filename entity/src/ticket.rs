@@ -42,6 +42,9 @@ pub struct Model {
     pub unread: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// A JSON object of what is known of an anonymous requester (plan, locale...).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub anonymous_traits: Option<String>,
 }
 
 crate::from_row::from_row!(
@@ -62,7 +65,8 @@ crate::from_row::from_row!(
     escalation_reason,
     unread,
     created_at,
-    updated_at
+    updated_at,
+    anonymous_traits
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261121_000010_search_by_tenant;
 mod m20261203_000020_unique_message_ids_contact_emails;
 mod m20261203_000021_ratings_by_time;
 mod m20261203_000022_message_language_confidence;
+mod m20261203_000023_seed_parity;
 
 /// The names of the unique indexes whose violation is the client's doing (a value
 /// another row already has), for the gateway to tell it apart from a bug. Named as
@@ -27,6 +28,10 @@ pub mod unique {
     pub const TAG_NAME: &str = "uq_tags_tenant_id_name_key";
     /// `contacts (tenant_id, lower(email))`.
     pub const CONTACT_EMAIL: &str = "uq_contacts_tenant_id_lower_email";
+    /// `custom_attribute_definitions (tenant_id, identifier)`.
+    pub const ATTRIBUTE_IDENTIFIER: &str = "uq_custom_attribute_definitions_tenant_id_identifier";
+    /// `flows (tenant_id, name)`.
+    pub const FLOW_NAME: &str = "uq_flows_tenant_id_name";
 
     /// The indexes on plain columns, as SQLite names them in its error message
     /// (`UNIQUE constraint failed: <table>.<column>, ...`); an index on an expression
@@ -42,6 +47,11 @@ pub mod unique {
             "messages.tenant_id, messages.external_id",
         ),
         (TAG_NAME, "tags.tenant_id, tags.name_key"),
+        (
+            ATTRIBUTE_IDENTIFIER,
+            "custom_attribute_definitions.tenant_id, custom_attribute_definitions.identifier",
+        ),
+        (FLOW_NAME, "flows.tenant_id, flows.name"),
     ];
 
     /// The unique index a violation's message names, from SQLite's wording (PostgreSQL
@@ -102,6 +112,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_unique_message_ids_contact_emails::Migration),
             Box::new(m20261203_000021_ratings_by_time::Migration),
             Box::new(m20261203_000022_message_language_confidence::Migration),
+            Box::new(m20261203_000023_seed_parity::Migration),
         ]
     }
 }

@@ -159,6 +159,7 @@ tenanted!(
     conversation_attribute_value,
     conversation_tag,
     custom_attribute_definition,
+    flow,
     message,
     note,
     queue,

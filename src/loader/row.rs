@@ -87,6 +87,7 @@ has_id!(
     contact,
     conversation,
     custom_attribute_definition,
+    flow,
     message,
     note,
     queue,

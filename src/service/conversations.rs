@@ -22,9 +22,10 @@ use super::counters;
 use super::idempotency::{self, Key};
 use super::messages::{self, Draft, content, default_direction};
 use super::rules::{
-    MAX_LANGUAGE, MAX_SUBJECT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
-    check_unchanged, find_agent, find_conversation, find_in, find_link, lock_conversation, nest,
-    tag_inactive, valid_external_id, valid_text,
+    MAX_LANGUAGE, MAX_NAME, MAX_SUBJECT, TagLinks, changed_meanwhile, check_external_id_free,
+    check_open, check_unchanged, find_agent, find_conversation, find_in, find_link,
+    lock_conversation, nest, tag_inactive, valid_external_id, valid_json_object, valid_past,
+    valid_text,
 };
 use super::{begin, now};
 use crate::auth::Viewer;
@@ -175,6 +176,12 @@ pub struct NewConversation {
     pub queue_id: Option<i64>,
     pub parent_id: Option<i64>,
     pub message: Option<FirstMessage>,
+    /// When it started, for history loaded from elsewhere (default: now).
+    pub created_at: Option<i64>,
+    /// The system of record it comes from.
+    pub source: Option<String>,
+    /// A JSON object of the client's own keys.
+    pub metadata: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -210,6 +217,8 @@ pub async fn create(
     let subject = valid_text(input.subject.as_deref(), "subject", MAX_SUBJECT)?;
     let language = valid_text(input.language.as_deref(), "language", MAX_LANGUAGE)?;
     let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
+    let source = valid_text(input.source.as_deref(), "source", MAX_NAME)?;
+    let metadata = valid_json_object(input.metadata.as_ref(), "metadata")?;
     let first = match &input.message {
         Some(m) => {
             Some(content(m.text.as_deref(), m.html.as_deref()).map_err(|e| nest(e, &["message"]))?)
@@ -224,7 +233,7 @@ pub async fn create(
         conversation::Column::Number,
     )
     .await?;
-    let at = now();
+    let at = valid_past(input.created_at, now(), "createdAt")?;
     let conv = conversation::ActiveModel {
         id: NotSet,
         tenant_id: Set(tenant.to_owned()),
@@ -249,6 +258,8 @@ pub async fn create(
         state_updated_at: Set(at),
         closed_at: Set(None),
         anonymized_at: Set(None),
+        source: Set(source),
+        metadata: Set(metadata),
     }
     .insert(&tx)
     .await?;
@@ -273,6 +284,8 @@ pub async fn create(
             conversation_language: conv.language.clone(),
             modality: Modality::Text,
             created_at: at,
+            rating: None,
+            metadata: None,
         };
         let message = messages::insert(&tx, tenant, draft).await?;
         conversation::Entity::update_many()

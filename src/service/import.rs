@@ -19,8 +19,9 @@ use super::counters;
 use super::idempotency::{self, Key};
 use super::messages::{self, Draft, content, default_direction};
 use super::rules::{
-    MAX_LANGUAGE, MAX_SUBJECT, check_external_id_free, find_agent, find_conversation, find_in,
-    invalid, nest, valid_external_id, valid_text,
+    MAX_LANGUAGE, MAX_NAME, MAX_SUBJECT, check_external_id_free, find_agent, find_conversation,
+    find_in, invalid, nest, valid_external_id, valid_json_object, valid_message_rating, valid_past,
+    valid_text,
 };
 use super::{begin, now};
 use crate::auth::Viewer;
@@ -48,6 +49,10 @@ pub struct ImportedMessage {
     pub external_id: Option<String>,
     pub language: Option<String>,
     pub modality: Modality,
+    /// The reader's rating: -1, 0 or 1.
+    pub rating: Option<i32>,
+    /// A JSON object of the client's own keys.
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// What `import` is asked to write.
@@ -71,6 +76,10 @@ pub struct Import {
     pub updated_at: Option<i64>,
     /// Default for a CLOSED conversation: its `updated_at`.
     pub closed_at: Option<i64>,
+    /// The system of record it comes from.
+    pub source: Option<String>,
+    /// A JSON object of the client's own keys.
+    pub metadata: Option<serde_json::Value>,
     pub messages: Vec<ImportedMessage>,
 }
 
@@ -164,10 +173,9 @@ pub async fn import(
     if let Some(id) = input.queue_id {
         find_in::<queue::Entity>(&tx, tenant, id, "queue").await?;
     }
-    let created_at = input.created_at.unwrap_or(at);
-    if created_at > at {
-        return Err(invalid(&["createdAt"], "must not be in the future"));
-    }
+    let created_at = valid_past(input.created_at, at, "createdAt")?;
+    let source = valid_text(input.source.as_deref(), "source", MAX_NAME)?;
+    let metadata = valid_json_object(input.metadata.as_ref(), "metadata")?;
     let state = input.state.unwrap_or(match input.closed_at {
         Some(_) => ConversationState::Closed,
         None => ConversationState::Open,
@@ -259,6 +267,8 @@ pub async fn import(
         state_updated_at: Set(closed_at.unwrap_or(created_at)),
         closed_at: Set(closed_at),
         anonymized_at: Set(None),
+        source: Set(source),
+        metadata: Set(metadata),
     }
     .insert(&tx)
     .await?;
@@ -482,6 +492,8 @@ async fn check_message(
         check_external_id_free::<message::Entity>(tx, tenant, Some(id)).await?;
     }
     let language = valid_text(m.language.as_deref(), "language", MAX_LANGUAGE)?;
+    let rating = valid_message_rating(m.rating, "rating")?;
+    let metadata = valid_json_object(m.metadata.as_ref(), "metadata")?;
     Ok(Draft {
         conversation_id: 0, // set once the conversation is written
         direction: m.direction.unwrap_or_else(|| default_direction(m.role)),
@@ -495,5 +507,7 @@ async fn check_message(
         conversation_language: None,
         modality: m.modality,
         created_at,
+        rating,
+        metadata,
     })
 }

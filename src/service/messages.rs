@@ -14,7 +14,7 @@ use super::activity::{self, Detail};
 use super::idempotency::{self, Key};
 use super::rules::{
     MAX_HTML, MAX_TEXT, check_external_id_free, check_open, find_agent, find_conversation, find_in,
-    valid_external_id,
+    valid_external_id, valid_json_object, valid_message_rating,
 };
 use super::{begin, now};
 use crate::auth::Viewer;
@@ -106,6 +106,10 @@ pub struct Draft {
     pub conversation_language: Option<String>,
     pub modality: Modality,
     pub created_at: i64,
+    /// The reader's rating: -1, 0 or 1.
+    pub rating: Option<i32>,
+    /// A checked JSON object.
+    pub metadata: Option<String>,
 }
 
 /// Writes a checked message with its sentiment. An external id another message has
@@ -170,6 +174,8 @@ fn row(tenant: &str, draft: Draft) -> message::ActiveModel {
         created_at: Set(draft.created_at),
         anonymized_at: Set(None),
         language_confidence: Set(language_confidence),
+        rating: Set(draft.rating),
+        metadata: Set(draft.metadata),
     }
 }
 
@@ -187,6 +193,8 @@ pub struct NewMessage {
     pub language: Option<String>,
     pub modality: Modality,
     pub external_id: Option<String>,
+    /// A JSON object of the client's own keys.
+    pub metadata: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -228,6 +236,7 @@ pub async fn add(
     check_open(&conv)?;
     let (text, html) = content(input.text.as_deref(), input.html.as_deref())?;
     let external_id = valid_external_id(input.external_id.as_deref(), "externalId")?;
+    let metadata = valid_json_object(input.metadata.as_ref(), "metadata")?;
     check_external_id_free::<message::Entity>(&tx, &viewer.tenant, external_id.as_deref()).await?;
     let at = now();
     let message = insert(
@@ -250,6 +259,8 @@ pub async fn add(
             conversation_language: conv.language.clone(),
             modality: input.modality,
             created_at: at,
+            rating: None,
+            metadata,
         },
     )
     .await?;
@@ -307,6 +318,45 @@ pub async fn add(
     let conv = find_conversation(&tx, &viewer.tenant, conv.id).await?;
     tx.commit().await?;
     Ok((message, conv))
+}
+
+/// Rates a message -1, 0 or 1, or clears its rating (`None`); a change is logged
+/// (MESSAGE_RATED), setting the rating it has already is not. Setting a value is
+/// idempotent by nature, so there is no key.
+pub async fn rate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    message_id: i64,
+    rating: Option<i32>,
+) -> Result<message::Model> {
+    let rating = valid_message_rating(rating, "rating")?;
+    let tx = begin(db).await?;
+    let message = find_in::<message::Entity>(&tx, &viewer.tenant, message_id, "message").await?;
+    if message.rating == rating {
+        return Ok(message);
+    }
+    message::Entity::update_many()
+        .col_expr(message::Column::Rating, Expr::value(rating))
+        .filter(message::Column::TenantId.eq(viewer.tenant.as_ref()))
+        .filter(message::Column::Id.eq(message.id))
+        .exec(&tx)
+        .await?;
+    let detail = Detail {
+        message_id: Some(message.id),
+        ..Detail::default()
+    };
+    let conversation = Some(message.conversation_id);
+    activity::record(
+        &tx,
+        viewer,
+        conversation,
+        ActivityType::MessageRated,
+        detail,
+    )
+    .await?;
+    let message = find_in::<message::Entity>(&tx, &viewer.tenant, message.id, "message").await?;
+    tx.commit().await?;
+    Ok(message)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod capabilities;
 pub mod conversations;
 pub mod counters;
+pub mod flows;
 pub mod idempotency;
 pub mod import;
 pub mod messages;

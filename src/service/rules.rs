@@ -21,6 +21,10 @@ pub const MAX_EXTERNAL_ID: usize = 200;
 pub const MAX_SUBJECT: usize = 1000;
 /// Longest language tag.
 pub const MAX_LANGUAGE: usize = 35;
+/// Largest JSON object a client stores on a row (metadata, traits), serialized.
+pub const MAX_JSON: usize = 16 * 1024;
+/// Longest name of a source system, flow or attribute.
+pub const MAX_NAME: usize = 200;
 
 /// The row `id` of table `E` in the tenant, or NOT_FOUND naming `what`.
 pub async fn find_in<E: HasId>(
@@ -194,6 +198,43 @@ pub fn valid_external_id(external_id: Option<&str>, field: &str) -> Result<Optio
     }
 }
 
+/// A client's JSON object, serialized for its TEXT column: anything but an object, or
+/// more than [`MAX_JSON`] bytes of it, is a refusal about `field`.
+pub fn valid_json_object(value: Option<&serde_json::Value>, field: &str) -> Result<Option<String>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if !value.is_object() {
+        return Err(invalid(&[field], "must be a JSON object"));
+    }
+    let text = value.to_string();
+    if text.len() > MAX_JSON {
+        return Err(invalid(
+            &[field],
+            format!("at most {} KB of JSON", MAX_JSON / 1024),
+        ));
+    }
+    Ok(Some(text))
+}
+
+/// A time the client gives for history it loads (`createdAt`), which cannot be
+/// later than `now`.
+pub fn valid_past(at: Option<i64>, now: i64, field: &str) -> Result<i64> {
+    match at {
+        Some(at) if at > now => Err(invalid(&[field], "must not be in the future")),
+        Some(at) => Ok(at),
+        None => Ok(now),
+    }
+}
+
+/// A message rating: -1 (bad), 0 (neutral) or 1 (good).
+pub fn valid_message_rating(rating: Option<i32>, field: &str) -> Result<Option<i32>> {
+    match rating {
+        Some(r) if !(-1..=1).contains(&r) => Err(invalid(&[field], "must be -1, 0 or 1")),
+        rating => Ok(rating),
+    }
+}
+
 /// Puts a refusal about a field of an item under the item's path: `["input", "text"]`
 /// becomes `["input", "messages", "3", "text"]` for `prefix = ["messages", "3"]`.
 pub fn nest(err: Error, prefix: &[&str]) -> Error {
@@ -303,6 +344,8 @@ pub(super) mod tests {
             state_updated_at: 0,
             closed_at: None,
             anonymized_at: None,
+            source: None,
+            metadata: None,
         }
     }
 

@@ -31,7 +31,8 @@ use super::counters;
 use super::idempotency::{self, Key};
 use super::rules::{
     MAX_HTML, MAX_TEXT, TagLinks, changed_meanwhile, check_external_id_free, check_open,
-    check_unchanged, find_conversation, find_in, find_link, invalid, tag_inactive, valid_text,
+    check_unchanged, find_conversation, find_in, find_link, invalid, tag_inactive,
+    valid_json_object, valid_text,
 };
 use super::tags::{find_tag, ticket_links_changed};
 use super::{begin, now};
@@ -76,6 +77,8 @@ pub struct NewTicket {
     pub sla_due_at: Option<i64>,
     pub ai_resolved: bool,
     pub escalation_reason: Option<String>,
+    /// A JSON object of what is known of an anonymous requester.
+    pub anonymous_traits: Option<serde_json::Value>,
     pub tags: Vec<TagLink>,
 }
 
@@ -169,6 +172,7 @@ pub async fn create(
         "escalationReason",
         MAX_REASON,
     )?;
+    let anonymous_traits = valid_json_object(input.anonymous_traits.as_ref(), "anonymousTraits")?;
     let links = checked_links(&tx, tenant, &input.tags).await?;
     let number = counters::next::<ticket::Entity>(
         &tx,
@@ -197,6 +201,7 @@ pub async fn create(
         unread: Set(true),
         created_at: Set(at),
         updated_at: Set(at),
+        anonymous_traits: Set(anonymous_traits),
     }
     .insert(&tx)
     .await?;
@@ -296,6 +301,8 @@ pub struct TicketChanges {
     pub sla_due_at: Option<Option<i64>>,
     pub escalation_reason: Option<Option<String>>,
     pub ai_resolved: Option<bool>,
+    /// `Some(None)` clears them.
+    pub anonymous_traits: Option<Option<serde_json::Value>>,
     /// A new text; the cleanest body is computed from it again.
     pub original_text: Option<String>,
     /// The ticket's tags from now on: listed tags are added (or get the listed
@@ -355,6 +362,12 @@ pub async fn update(
     }
     if let Some(ai_resolved) = input.ai_resolved.filter(|a| *a != current.ai_resolved) {
         row.ai_resolved = Set(ai_resolved);
+    }
+    if let Some(traits) = input.anonymous_traits {
+        let traits = valid_json_object(traits.as_ref(), "anonymousTraits")?;
+        if traits != current.anonymous_traits {
+            row.anonymous_traits = Set(traits);
+        }
     }
     if let Some(text) = input.original_text.filter(|t| *t != current.original_text) {
         check_size(Some(&text), "originalText", MAX_TEXT)?;

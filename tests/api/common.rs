@@ -409,6 +409,7 @@ pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
         NodeKind::Contact => owner!(contact),
         NodeKind::Conversation => owner!(conversation),
         NodeKind::CustomAttributeDefinition => owner!(custom_attribute_definition),
+        NodeKind::Flow => owner!(flow),
         NodeKind::Message => owner!(message),
         NodeKind::Note => owner!(note),
         NodeKind::Queue => owner!(queue),

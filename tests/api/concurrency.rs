@@ -322,6 +322,18 @@ async fn sixteen_creates_with_one_external_id_or_name_create_one() {
             json!({ "name": "Race Tag" }),
             "DUPLICATE_NAME",
         ),
+        (
+            "createCustomAttributeDefinition",
+            "mutation($input: CreateCustomAttributeDefinitionInput!) { createCustomAttributeDefinition(input: $input) { definition { id } userErrors { field code message } } }",
+            json!({ "identifier": "race_attribute", "name": "Race", "kind": "TEXT" }),
+            "DUPLICATE_NAME",
+        ),
+        (
+            "createFlow",
+            "mutation($input: CreateFlowInput!) { createFlow(input: $input) { flow { id } userErrors { field code message } } }",
+            json!({ "name": "Race line" }),
+            "DUPLICATE_NAME",
+        ),
     ];
     for (mutation, document, input, refusal) in cases {
         let replies = race(&server, &token, document, |_| json!({ "input": input })).await;
@@ -336,6 +348,12 @@ async fn sixteen_creates_with_one_external_id_or_name_create_one() {
         ("conversations", "external_id", "'crm-race-import'"),
         ("tickets", "external_id", "'tkt-race'"),
         ("tags", "name_key", "'race tag'"),
+        (
+            "custom_attribute_definitions",
+            "identifier",
+            "'race_attribute'",
+        ),
+        ("flows", "name", "'Race line'"),
     ] {
         let rows = rows(
             &server,
@@ -500,8 +518,10 @@ async fn unique_migration_keeps_the_oldest_of_existing_duplicates() {
             sentiment: Set(None),
             created_at: Set(1),
             anonymized_at: Set(None),
-            // A column of a later migration, which is not applied at this point.
+            // Columns of later migrations, which are not applied at this point.
             language_confidence: NotSet,
+            rating: NotSet,
+            metadata: NotSet,
         };
         let inserted = message::Entity::insert(row).exec(&db).await.unwrap();
         messages.push(inserted.last_insert_id);

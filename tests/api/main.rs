@@ -21,6 +21,7 @@ mod message_writes;
 mod nesting;
 mod note_rating_writes;
 mod pagination;
+mod parity;
 mod payload_cursors;
 mod persisted;
 mod production;

@@ -180,7 +180,7 @@ fn id(known: &Known, key: &str) -> String {
 /// the write scope it needs and its input.
 type Case = (&'static str, &'static str, fn(&Known) -> Value);
 
-const CASES: [Case; 25] = [
+const CASES: [Case; 29] = [
     (
         "createConversation",
         "conversation:write",
@@ -249,6 +249,11 @@ const CASES: [Case; 25] = [
         |k| json!({ "conversationId": id(k, "conversation") }),
     ),
     (
+        "rateMessage",
+        "conversation:write",
+        |k| json!({ "messageId": id(k, "addMessage.message"), "rating": 1 }),
+    ),
+    (
         "anonymizeMessage",
         "conversation:write",
         |k| json!({ "messageId": id(k, "addMessage.message") }),
@@ -288,6 +293,21 @@ const CASES: [Case; 25] = [
         |k| json!({ "ticketId": id(k, "createTicket.ticket") }),
     ),
     ("createTag", "admin", |_| json!({ "name": "Fresh topic" })),
+    (
+        "createCustomAttributeDefinition",
+        "admin",
+        |_| json!({ "identifier": "tier", "name": "Tier", "kind": "SELECT", "options": ["gold", "silver"] }),
+    ),
+    (
+        "updateCustomAttributeDefinition",
+        "admin",
+        |k| json!({ "definitionId": id(k, "createCustomAttributeDefinition.definition"), "name": "Level" }),
+    ),
+    (
+        "createFlow",
+        "admin",
+        |_| json!({ "name": "Main line", "contactEndpointId": "+4534343434" }),
+    ),
     (
         "updateTag",
         "admin",

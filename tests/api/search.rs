@@ -42,6 +42,7 @@ async fn add_ticket(server: &TestServer, tenant: &str, number: i64, text: &str, 
         unread: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
+        anonymous_traits: Set(None),
     }
     .insert(&server.db)
     .await
@@ -254,6 +255,8 @@ async fn conversations_match_subjects_and_messages_until_anonymized() {
         created_at: Set(conv.created_at + 1),
         anonymized_at: Set(None),
         language_confidence: Set(None),
+        rating: Set(None),
+        metadata: Set(None),
     }
     .insert(&server.db)
     .await
@@ -348,6 +351,8 @@ async fn an_exact_phrase_keeps_its_stop_words() {
         created_at: Set(conv.created_at + 1),
         anonymized_at: Set(None),
         language_confidence: Set(None),
+        rating: Set(None),
+        metadata: Set(None),
     }
     .insert(&server.db)
     .await

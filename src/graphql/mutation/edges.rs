@@ -2,11 +2,16 @@
 //! a cached list at the place the list's own cursor gives it.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use entity::{conversation, conversation_tag, message, note, rating, tag, ticket, ticket_tag};
+use entity::{
+    conversation, conversation_tag, custom_attribute_definition, flow, message, note, rating, tag,
+    ticket, ticket_tag,
+};
 
-use crate::graphql::query::{ConversationOrder, TAG_SORT, TicketOrder};
+use crate::graphql::query::{ConversationOrder, DEFINITION_SORT, FLOW_SORT, TAG_SORT, TicketOrder};
 use crate::graphql::types::at;
 use crate::graphql::types::conversation::Conversation;
+use crate::graphql::types::custom_attribute::CustomAttributeDefinition;
+use crate::graphql::types::flow::Flow;
 use crate::graphql::types::message::Message;
 use crate::graphql::types::note::Note;
 use crate::graphql::types::rating::Rating;
@@ -86,4 +91,19 @@ pub(crate) fn note_edge(row: &note::Model) -> Edge<Cursor, Note, EmptyFields> {
 /// A rating's edge in `Conversation.ratings`.
 pub(crate) fn rating_edge(row: &rating::Model) -> Edge<Cursor, Rating, EmptyFields> {
     Edge::new(cursor_in::<RatingsByConversation>(row), Rating(row.clone()))
+}
+
+/// A definition's edge in `customAttributeDefinitions`.
+pub(crate) fn definition_edge(
+    row: &custom_attribute_definition::Model,
+) -> Edge<Cursor, CustomAttributeDefinition, EmptyFields> {
+    Edge::new(
+        Cursor::of(row, &DEFINITION_SORT),
+        CustomAttributeDefinition(row.clone()),
+    )
+}
+
+/// A flow's edge in `flows`.
+pub(crate) fn flow_edge(row: &flow::Model) -> Edge<Cursor, Flow, EmptyFields> {
+    Edge::new(Cursor::of(row, &FLOW_SORT), Flow(row.clone()))
 }

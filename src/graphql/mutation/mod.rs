@@ -5,6 +5,7 @@ mod anonymize;
 mod attributes;
 mod conversations;
 pub(crate) mod edges;
+mod flows;
 mod import;
 mod messages;
 mod notes;
@@ -30,6 +31,7 @@ pub struct Mutation(
     tickets::TicketWrites,
     notes::NoteWrites,
     ratings::RatingWrites,
+    flows::FlowWrites,
 );
 
 /// The row id behind an input ID of `kind`; anything else is NOT_FOUND.

@@ -12,6 +12,7 @@ mod tickets;
 
 use async_graphql::{Enum, MergedObject};
 pub(crate) use conversations::ConversationOrder;
+pub(crate) use directory::{DEFINITION_SORT, FLOW_SORT};
 use sea_orm::Order;
 pub(crate) use tags::TAG_SORT;
 pub(crate) use tickets::TicketOrder;

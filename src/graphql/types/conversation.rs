@@ -1,7 +1,7 @@
 //! `Conversation`: a thread between a customer and the support team, with its
 //! filters and ordering.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Channel, ConversationState, Direction, SentimentTrend};
 use entity::{agent, contact, conversation, conversation_tag, message, queue, tag};
@@ -16,7 +16,7 @@ use super::queue::Queue;
 use super::rating::Rating;
 use super::tag::Tag;
 use super::ticket::Ticket;
-use super::{at, at_opt};
+use super::{at, at_opt, json};
 use crate::auth::Scope;
 use crate::error::Error;
 use crate::graphql::{Read, children, loaders, require, row, rows, viewer};
@@ -111,6 +111,17 @@ impl Conversation {
     /// Language code, e.g. `en`.
     async fn language(&self) -> Option<&str> {
         self.0.language.as_deref()
+    }
+
+    /// The system of record it came from, e.g. `zendesk`, as given on create or import.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// The JSON object of the client's own keys given on create or import, e.g.
+    /// `{"model": "gpt-4o", "userId": 3242}`.
+    async fn metadata(&self) -> Option<Json<serde_json::Value>> {
+        json(self.0.metadata.as_deref())
     }
 
     /// The customer who asked.

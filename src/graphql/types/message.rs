@@ -1,6 +1,6 @@
 //! `Message`: one message of a conversation, from the customer, an agent or a bot.
 
-use async_graphql::{Context, ID, Object, Result, Union};
+use async_graphql::{Context, ID, Json, Object, Result, Union};
 use chrono::{DateTime, Utc};
 use entity::enums::{Direction, MessageRole, Modality};
 use entity::{agent, contact, conversation, message};
@@ -8,7 +8,7 @@ use entity::{agent, contact, conversation, message};
 use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
-use super::{at, at_opt};
+use super::{at, at_opt, json};
 use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
@@ -97,6 +97,33 @@ impl Message {
     /// language is not English, the only language the sentiment model reads.
     async fn sentiment(&self) -> Option<f64> {
         self.0.sentiment
+    }
+
+    /// The reader's rating of the message: -1 (bad), 0 (neutral) or 1 (good); set
+    /// with `rateMessage` or on import.
+    async fn rating(&self) -> Option<i32> {
+        self.0.rating
+    }
+
+    /// The JSON object of the client's own keys given with the message, e.g.
+    /// `{"model": "gpt-4o", "userId": 3242}`.
+    async fn metadata(&self) -> Option<Json<serde_json::Value>> {
+        json(self.0.metadata.as_deref())
+    }
+
+    /// The text in the language `to`. A message already in that language is its own
+    /// translation; any other needs a translation provider, and Parley has none
+    /// configured yet (the assistant brings one), so it is null.
+    async fn translation(
+        &self,
+        #[graphql(desc = "Language code to translate into, e.g. `en`.")] to: String,
+    ) -> Option<&str> {
+        let same = self
+            .0
+            .language
+            .as_deref()
+            .is_some_and(|own| own.eq_ignore_ascii_case(to.trim()));
+        same.then_some(self.0.text.as_str())
     }
 
     /// When it was sent.

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod contact;
 pub mod conversation;
 pub mod custom_attribute;
+pub mod flow;
 pub mod message;
 pub mod node;
 pub mod note;
@@ -24,6 +25,13 @@ pub fn at(micros: i64) -> DateTime<Utc> {
 /// An optional stored timestamp.
 pub fn at_opt(micros: Option<i64>) -> Option<DateTime<Utc>> {
     micros.map(at)
+}
+
+/// A stored JSON object (a TEXT column) as a GraphQL `JSON` value; a column that
+/// does not hold JSON (it always does: the services write it) reads as null.
+pub fn json(text: Option<&str>) -> Option<async_graphql::Json<serde_json::Value>> {
+    text.and_then(|t| serde_json::from_str(t).ok())
+        .map(async_graphql::Json)
 }
 
 /// A client's `DateTime` as a stored timestamp.

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Interface};
 use entity::{
-    activity, agent, contact, conversation, custom_attribute_definition, message, note, queue,
-    rating, tag, ticket,
+    activity, agent, contact, conversation, custom_attribute_definition, flow, message, note,
+    queue, rating, tag, ticket,
 };
 
 use super::activity::Activity;
@@ -11,6 +11,7 @@ use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::custom_attribute::CustomAttributeDefinition;
+use super::flow::Flow;
 use super::message::Message;
 use super::note::Note;
 use super::queue::Queue;
@@ -35,6 +36,7 @@ pub enum Node {
     Contact(Contact),
     Conversation(Conversation),
     CustomAttributeDefinition(CustomAttributeDefinition),
+    Flow(Flow),
     Message(Message),
     Note(Note),
     Queue(Queue),
@@ -81,6 +83,9 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         NodeKind::CustomAttributeDefinition => row::<custom_attribute_definition::Entity>(ctx, key)
             .await?
             .map(|m| Node::CustomAttributeDefinition(CustomAttributeDefinition(m))),
+        NodeKind::Flow => row::<flow::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::Flow(Flow(m))),
         NodeKind::Message => row::<message::Entity>(ctx, key)
             .await?
             .map(|m| Node::Message(Message(m))),

@@ -153,6 +153,12 @@ impl Ticket {
         self.0.escalation_reason.as_deref()
     }
 
+    /// What is known of an anonymous requester (a JSON object such as
+    /// `{"plan": "pro", "locale": "de"}`), as given on create or update.
+    async fn anonymous_traits(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        super::json(self.0.anonymous_traits.as_deref())
+    }
+
     /// Whether no agent has opened it yet.
     async fn unread(&self) -> bool {
         self.0.unread

@@ -317,6 +317,8 @@ impl<'a> ConversationWriter<'a> {
                 created_at,
                 anonymized_at: None,
                 language_confidence: None,
+                rating: None,
+                metadata: None,
             });
         }
     }
@@ -456,6 +458,7 @@ impl<'a> ConversationWriter<'a> {
             unread: rng.random_bool(0.3),
             created_at,
             updated_at: created_at.max(self.updated_at),
+            anonymous_traits: None,
         });
         for (k, tag) in tags.into_iter().enumerate() {
             progress.tag_links[tag].0 += 1;
@@ -653,6 +656,8 @@ impl<'a> ConversationWriter<'a> {
             },
             closed_at,
             anonymized_at: None,
+            source: Some(source_of(self.channel).to_owned()),
+            metadata: None,
         });
         // Ids follow the order in which things happened.
         self.activities.sort_by_key(|a| a.occurred_at);

@@ -1,7 +1,8 @@
 //! `createConversation`: a new conversation, optionally with its first message.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
 use entity::enums::{Channel, Direction, MessageRole};
 
 use crate::auth::Scope;
@@ -9,6 +10,7 @@ use crate::error::UserError;
 use crate::graphql::mutation::edges::conversation_edge;
 use crate::graphql::mutation::{input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
+use crate::graphql::types::micros;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
@@ -52,6 +54,15 @@ pub struct CreateConversationInput {
     pub parent_id: Option<ID>,
     /// The first message.
     pub message: Option<CreateConversationMessageInput>,
+    /// When it started, for history loaded from another system; not in the future
+    /// (default: now). The first message is dated the same. To load a closed
+    /// conversation with its whole history, use `importConversation`.
+    pub created_at: Option<DateTime<Utc>>,
+    /// The system of record it comes from, e.g. `zendesk` (at most 200 characters).
+    pub source: Option<String>,
+    /// A JSON object of your own keys, e.g. `{"model": "gpt-4o", "userId": 3242}`
+    /// (at most 16 KB).
+    pub metadata: Option<Json<serde_json::Value>>,
     /// Makes retries safe: the same key with the same input returns the first result.
     pub idempotency_key: Option<String>,
     /// Echoed back in the payload.
@@ -99,6 +110,9 @@ impl CreateConversationMutation {
                 role: m.role,
                 direction: m.direction,
             }),
+            created_at: input.created_at.map(micros),
+            source: input.source,
+            metadata: input.metadata.map(|m| m.0),
         };
         let outcome = create(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
         let (conversation, user_errors) = settle(outcome)?;

@@ -1,7 +1,7 @@
 //! `importConversation`: a conversation from another system, with its history.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{Channel, ConversationState, Direction, MessageRole, Modality};
 
@@ -41,6 +41,10 @@ pub struct ImportMessageInput {
     /// Typed or spoken.
     #[graphql(default_with = "Modality::Text")]
     pub modality: Modality,
+    /// The reader's rating of the message: -1 (bad), 0 (neutral) or 1 (good).
+    pub rating: Option<i32>,
+    /// A JSON object of your own keys, e.g. `{"model": "gpt-4o"}` (at most 16 KB).
+    pub metadata: Option<Json<serde_json::Value>>,
 }
 
 /// Input of `importConversation`.
@@ -75,6 +79,11 @@ pub struct ImportConversationInput {
     pub updated_at: Option<DateTime<Utc>>,
     /// When it was closed, for a CLOSED conversation (default: its last message).
     pub closed_at: Option<DateTime<Utc>>,
+    /// The system of record it comes from, e.g. `zendesk` (at most 200 characters).
+    pub source: Option<String>,
+    /// A JSON object of your own keys, e.g. `{"model": "gpt-4o", "userId": 3242}`
+    /// (at most 16 KB).
+    pub metadata: Option<Json<serde_json::Value>>,
     /// Its messages, in any order (at most 1000). A bad message is reported in
     /// `userErrors` under its index and left out; the others are kept.
     #[graphql(default)]
@@ -128,6 +137,8 @@ impl ImportConversationMutation {
                 external_id: m.external_id,
                 language: m.language,
                 modality: m.modality,
+                rating: m.rating,
+                metadata: m.metadata.map(|m| m.0),
             })
             .collect();
         let request = Import {
@@ -144,6 +155,8 @@ impl ImportConversationMutation {
             created_at: input.created_at.map(micros),
             updated_at: input.updated_at.map(micros),
             closed_at: input.closed_at.map(micros),
+            source: input.source,
+            metadata: input.metadata.map(|m| m.0),
             messages,
         };
         let outcome = import(

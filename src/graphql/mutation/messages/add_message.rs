@@ -1,7 +1,7 @@
 //! `addMessage`: a new message in a conversation.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use entity::enums::{Direction, MessageRole, Modality};
 
 use crate::auth::Scope;
@@ -40,6 +40,9 @@ pub struct AddMessageInput {
     /// The message's id in the system it comes from; unique within the tenant
     /// (DUPLICATE_EXTERNAL_ID).
     pub external_id: Option<String>,
+    /// A JSON object of your own keys, e.g. `{"model": "gpt-4o", "userId": 3242}`
+    /// (at most 16 KB).
+    pub metadata: Option<Json<serde_json::Value>>,
     /// Makes retries safe: the same key with the same input returns the first result.
     pub idempotency_key: Option<String>,
     /// Echoed back in the payload.
@@ -85,6 +88,7 @@ impl AddMessageMutation {
             language: input.language,
             modality: input.modality,
             external_id: input.external_id,
+            metadata: input.metadata.map(|m| m.0),
         };
         let outcome = add(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
         let (added, user_errors) = settle(outcome)?;

@@ -1,7 +1,7 @@
 //! `createTicket`: a new support ticket, optionally in a conversation, with its tags.
 
 use async_graphql::connection::{Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
 
@@ -68,6 +68,9 @@ pub struct CreateTicketInput {
     pub ai_resolved: bool,
     /// Why the ticket was escalated (at most 1000 characters).
     pub escalation_reason: Option<String>,
+    /// What is known of an anonymous requester, a JSON object such as
+    /// `{"plan": "pro", "locale": "de"}` (at most 16 KB).
+    pub anonymous_traits: Option<Json<serde_json::Value>>,
     /// Tags to put on the ticket (at most 100), each at most once.
     #[graphql(default)]
     pub tags: Vec<TicketTagInput>,
@@ -118,6 +121,7 @@ impl CreateTicketMutation {
             sla_due_at: input.sla_due_at.map(|t| t.timestamp_micros()),
             ai_resolved: input.ai_resolved,
             escalation_reason: input.escalation_reason,
+            anonymous_traits: input.anonymous_traits.map(|t| t.0),
             tags,
         };
         let (ticket, user_errors) =

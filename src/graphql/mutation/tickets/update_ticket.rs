@@ -1,6 +1,6 @@
 //! `updateTicket`: change a ticket's status, priority, SLA, text or tags.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
 
@@ -28,6 +28,9 @@ pub struct UpdateTicketInput {
     pub escalation_reason: MaybeUndefined<String>,
     /// Whether an AI assistant resolved it.
     pub ai_resolved: Option<bool>,
+    /// What is known of an anonymous requester, a JSON object (at most 16 KB); null
+    /// removes it.
+    pub anonymous_traits: MaybeUndefined<Json<serde_json::Value>>,
     /// A corrected text (at most 100 KB); the cleanest body is computed from it again.
     pub original_text: Option<String>,
     /// The ticket's tags from now on (at most 100): listed tags are added or take the
@@ -79,6 +82,7 @@ impl UpdateTicketMutation {
             sla_due_at: change(input.sla_due_at).map(|t| t.map(|t| t.timestamp_micros())),
             escalation_reason: change(input.escalation_reason),
             ai_resolved: input.ai_resolved,
+            anonymous_traits: change(input.anonymous_traits).map(|t| t.map(|t| t.0)),
             original_text: input.original_text,
             tags: input.tags.as_deref().map(tag_links).transpose()?,
             expected_updated_at: input.expected_updated_at,
