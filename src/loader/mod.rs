@@ -6,6 +6,7 @@ mod children;
 mod relations;
 mod row;
 mod similar_tags;
+mod tag_vocabulary;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +24,7 @@ pub use children::{ChildCount, ChildPage, Relation};
 pub use relations::*;
 pub use row::{HasId, RowById};
 pub use similar_tags::{SharedTag, SimilarTags};
+pub use tag_vocabulary::{TagVocabulary, Topics};
 
 use crate::error::Error;
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{
     ActivityType, Channel, ConversationState, Direction, MessageRole, Modality, TagState,
 };
-use entity::{contact, conversation, conversation_tag, queue, tag, tenant_counter};
+use entity::{contact, conversation, conversation_tag, message, queue, tag, tenant_counter};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -619,4 +619,34 @@ async fn count_link(tx: &DatabaseTransaction, tag_id: i64, by: i64) -> Result<()
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// Messages read for a conversation's suggested topics: the newest ones.
+const TOPIC_MESSAGES: u64 = 20;
+
+/// What a conversation's suggested topics are read from: the text of its newest
+/// messages (oldest of them first), and the tags it carries already.
+pub async fn topic_source(
+    db: &DatabaseConnection,
+    conv: &conversation::Model,
+) -> Result<(String, Vec<i64>)> {
+    let mut texts: Vec<String> = scoped::<message::Entity>(&conv.tenant_id)
+        .filter(message::Column::ConversationId.eq(conv.id))
+        .order_by_desc(message::Column::CreatedAt)
+        .order_by_desc(message::Column::Id)
+        .limit(TOPIC_MESSAGES)
+        .select_only()
+        .column(message::Column::Text)
+        .into_tuple()
+        .all(db)
+        .await?;
+    texts.reverse();
+    let applied: Vec<i64> = scoped::<conversation_tag::Entity>(&conv.tenant_id)
+        .filter(conversation_tag::Column::ConversationId.eq(conv.id))
+        .select_only()
+        .column(conversation_tag::Column::TagId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((texts.join("\n"), applied))
 }

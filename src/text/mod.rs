@@ -6,5 +6,6 @@ pub mod cleanest_body;
 pub mod html;
 pub mod language;
 pub mod sentiment;
+pub mod topics;
 
 pub use sentiment::{sentiment, sentiment_trend};

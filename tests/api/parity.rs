@@ -426,3 +426,71 @@ async fn flows_are_listed_by_channel_and_found_by_node() {
         .await;
     assert_eq!(reply.data()["flows"]["totalCount"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn topics_are_the_tenants_active_tags_a_conversation_is_about() {
+    let server = TestServer::start(1, 0).await;
+    let token = server.token().await;
+    let create = "mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id messages(first: 1) { nodes { topics { tag { name } relevance } } } } } }";
+    let text = "My package has not arrived. The shipping is delayed by two weeks. \
+                Shipping delays like this hurt; I also want to leave the legacy plan.";
+    let input = json!({ "subject": "Late", "message": { "text": text } });
+    let reply = server
+        .post(Some(&token), create, json!({ "input": input }))
+        .await;
+    let conv = &payload(&reply, "createConversation")["conversation"];
+    let topics = conv["messages"]["nodes"][0]["topics"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let names: Vec<&str> = topics
+        .iter()
+        .map(|t| t["tag"]["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"shipping-delay"), "{topics:?}");
+    assert!(
+        !names.contains(&"legacy-plan"),
+        "a retired tag is no topic: {topics:?}"
+    );
+    assert!(
+        topics
+            .iter()
+            .all(|t| (0.0..=1.0).contains(&t["relevance"].as_f64().unwrap()))
+    );
+
+    // Suggested: the topics the conversation does not carry yet.
+    let suggested = "query($id: ID!) { node(id: $id) { ... on Conversation { suggestedTopics(first: 3) { tag { id name } } } } }";
+    let reply = server
+        .post(Some(&token), suggested, json!({ "id": conv["id"] }))
+        .await;
+    let found = reply.data()["node"]["suggestedTopics"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let shipping = found
+        .iter()
+        .find(|t| t["tag"]["name"] == "shipping-delay")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    let tag = "mutation($input: TagConversationInput!) { tagConversation(input: $input) { userErrors { code } } }";
+    let input = json!({ "conversationId": conv["id"], "tagId": shipping["tag"]["id"] });
+    let reply = server
+        .post(Some(&token), tag, json!({ "input": input }))
+        .await;
+    assert_eq!(payload(&reply, "tagConversation")["userErrors"], json!([]));
+    let reply = server
+        .post(Some(&token), suggested, json!({ "id": conv["id"] }))
+        .await;
+    let after = reply.data()["node"]["suggestedTopics"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        after.iter().all(|t| t["tag"]["name"] != "shipping-delay"),
+        "{after:?}"
+    );
+
+    let reply = server
+        .post(Some(&token), "query($id: ID!) { node(id: $id) { ... on Conversation { suggestedTopics(first: 21) { relevance } } } }", json!({ "id": conv["id"] }))
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+}

@@ -14,12 +14,12 @@ use super::message::Message;
 use super::note::Note;
 use super::queue::Queue;
 use super::rating::Rating;
-use super::tag::Tag;
+use super::tag::{Tag, Topic, topics_of};
 use super::ticket::Ticket;
 use super::{at, at_opt, json};
 use crate::auth::Scope;
 use crate::error::Error;
-use crate::graphql::{Read, children, loaders, require, row, rows, viewer};
+use crate::graphql::{Read, children, db, loaders, require, row, rows, viewer};
 use crate::ids::NodeKind;
 use crate::loader::{
     ActivityByConversation, AttributeValuesByConversation, LinkedConversations,
@@ -214,6 +214,24 @@ impl Conversation {
     /// Whether the customer's mood improved (UP) or worsened (DOWN) over the conversation.
     async fn sentiment_trend(&self) -> Option<SentimentTrend> {
         self.0.sentiment_trend
+    }
+
+    /// Tags the conversation is about but does not carry yet: the topics of its
+    /// newest messages (see `Message.topics`), most relevant first.
+    #[graphql(complexity = "5 + child_complexity")]
+    async fn suggested_topics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return at most this many topics (1 to 20).", default = 5)] first: i32,
+    ) -> Result<Vec<Topic>> {
+        if !(1..=20).contains(&first) {
+            return Err(Error::bad_input("`first` must be between 1 and 20").into());
+        }
+        let (text, applied) =
+            crate::service::conversations::topic_source(db(ctx)?, &self.0).await?;
+        let mut found = topics_of(ctx, &text, self.0.language.as_deref(), &applied).await?;
+        found.truncate(usize::try_from(first).unwrap_or(0));
+        Ok(found)
     }
 
     /// Values of the tenant's custom attributes.

@@ -8,6 +8,7 @@ use entity::{agent, contact, conversation, message};
 use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
+use super::tag::{Topic, topics_of};
 use super::{at, at_opt, json};
 use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
@@ -109,6 +110,13 @@ impl Message {
     /// `{"model": "gpt-4o", "userId": 3242}`.
     async fn metadata(&self) -> Option<Json<serde_json::Value>> {
         json(self.0.metadata.as_deref())
+    }
+
+    /// The tenant's active tags this message is about (its key phrases, found by
+    /// YAKE, matched to the words of tag names), most relevant first. Computed when
+    /// read, so topics follow tags as they are renamed or retired.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<Topic>> {
+        topics_of(ctx, &self.0.text, self.0.language.as_deref(), &[]).await
     }
 
     /// The text in the language `to`. A message already in that language is its own

@@ -1,6 +1,6 @@
 //! `Tag`: a topic label on conversations and tickets.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::TagState;
 use entity::tag;
@@ -9,8 +9,9 @@ use super::at;
 use crate::error::Error;
 use crate::graphql::{Read, loaders, rows, viewer};
 use crate::ids::NodeKind;
-use crate::loader::SimilarTags;
+use crate::loader::{SimilarTags, TagVocabulary};
 use crate::pagination::MAX_PAGE_SIZE;
+use crate::text::topics::topics;
 
 pub struct Tag(pub tag::Model);
 
@@ -88,4 +89,41 @@ impl Tag {
             .map(Tag)
             .collect())
     }
+}
+
+/// A tag a text is about: every word of its name is among the text's key phrases.
+#[derive(SimpleObject)]
+pub struct Topic {
+    /// The tag.
+    pub tag: Tag,
+    /// How central the tag is to the text, 0 to 1: 1 when its words are the text's
+    /// most important key phrase, towards 0 the further down they rank.
+    pub relevance: f64,
+}
+
+/// The tenant's active tags that `text` (in `language`) is about, most relevant
+/// first, except those in `except`.
+pub(crate) async fn topics_of(
+    ctx: &Context<'_>,
+    text: &str,
+    language: Option<&str>,
+    except: &[i64],
+) -> Result<Vec<Topic>> {
+    let key = TagVocabulary {
+        tenant: viewer(ctx)?.tenant.clone(),
+    };
+    let Some(known) = loaders(ctx)?.load_one(key).await.map_err(Error::from)? else {
+        return Ok(Vec::new());
+    };
+    Ok(topics(text, language, &known.vocabulary)
+        .into_iter()
+        .filter(|t| !except.contains(&t.tag_id))
+        .filter_map(|t| {
+            let tag = known.tags.get(&t.tag_id)?.clone();
+            Some(Topic {
+                tag: Tag(tag),
+                relevance: t.relevance,
+            })
+        })
+        .collect())
 }
