@@ -213,6 +213,11 @@ pub struct HttpOptions {
     /// How many (tenant, agent) answers are remembered; 0 checks every request.
     #[arg(long, env = "PARLEY_AUTH_CACHE_SIZE", default_value_t = 10_000)]
     pub auth_cache_size: usize,
+    /// How often snoozed conversations whose time has come are opened again. Every
+    /// replica looks; on PostgreSQL each due conversation is woken by exactly one
+    /// (`FOR UPDATE SKIP LOCKED`). `0s` leaves waking to other replicas.
+    #[arg(long, env = "PARLEY_SNOOZE_CHECK_INTERVAL", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub snooze_check_interval: std::time::Duration,
     #[command(flatten)]
     pub sockets: SocketOptions,
     #[command(flatten)]
@@ -294,6 +299,7 @@ impl Default for HttpOptions {
             max_operation_labels: 100,
             auth_cache_ttl: std::time::Duration::from_secs(30),
             auth_cache_size: 10_000,
+            snooze_check_interval: std::time::Duration::from_secs(5),
             sockets: SocketOptions::default(),
             caches: CacheOptions::default(),
             redis: RedisOptions::default(),

@@ -244,6 +244,7 @@ fn unique_violation(err: &DbErr) -> Option<UserError> {
         unique::TAG_NAME => UserError::duplicate_tag_name(),
         unique::ATTRIBUTE_IDENTIFIER => UserError::duplicate_name("identifier", "custom attribute"),
         unique::FLOW_NAME => UserError::duplicate_name("name", "flow"),
+        unique::CONNECTION_CODE => UserError::duplicate_name("connectionCode", "voice session"),
         _ => return None,
     })
 }

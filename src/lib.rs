@@ -108,8 +108,14 @@ impl Server {
             header_read: state.options.header_read_timeout,
             shutdown: state.options.shutdown_timeout,
         };
+        let interval = state.options.snooze_check_interval;
+        let waker = (!interval.is_zero())
+            .then(|| tokio::spawn(service::snooze::waker(state.db.clone(), interval)));
         let app = http::router(self.state);
         let deadline = http::connections::serve(self.listener, app, deadlines, shutdown).await;
+        if let Some(waker) = waker {
+            waker.abort();
+        }
         state.events.close();
         state.sockets.close();
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

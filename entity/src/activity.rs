@@ -35,6 +35,8 @@ pub struct Model {
     pub note_id: Option<i64>,
     pub rating_id: Option<i64>,
     pub ticket_id: Option<i64>,
+    /// The other conversation of a merge.
+    pub other_conversation_id: Option<i64>,
 }
 
 crate::from_row::from_row!(
@@ -52,7 +54,8 @@ crate::from_row::from_row!(
     message_id,
     note_id,
     rating_id,
-    ticket_id
+    ticket_id,
+    other_conversation_id
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

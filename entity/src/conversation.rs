@@ -48,6 +48,10 @@ pub struct Model {
     /// A JSON object of the client's own keys (model, user id...).
     #[sea_orm(column_type = "Text", nullable)]
     pub metadata: Option<String>,
+    /// The conversation this one was merged into (then it is CLOSED).
+    pub merged_into_id: Option<i64>,
+    /// When a snoozed (PENDING) conversation opens again.
+    pub snoozed_until: Option<i64>,
 }
 
 crate::from_row::from_row!(
@@ -75,7 +79,9 @@ crate::from_row::from_row!(
     closed_at,
     anonymized_at,
     source,
-    metadata
+    metadata,
+    merged_into_id,
+    snoozed_until
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

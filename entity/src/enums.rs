@@ -378,6 +378,54 @@ pub enum ActivityType {
     /// A message was rated, or its rating cleared (`message`).
     #[sea_orm(string_value = "MESSAGE_RATED")]
     MessageRated,
+    /// Conversations were merged: on the merged one, `otherConversation` is where its
+    /// messages went; on the one kept, where they came from.
+    #[sea_orm(string_value = "MERGED")]
+    Merged,
+    /// The conversation was snoozed until a time (it is PENDING meanwhile).
+    #[sea_orm(string_value = "SNOOZED")]
+    Snoozed,
+    /// A snoozed conversation opened again: its time came (no actor), the customer
+    /// wrote, or an agent woke it.
+    #[sea_orm(string_value = "UNSNOOZED")]
+    Unsnoozed,
+}
+
+/// Where a voice session is, as the voice-agent API reports it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VoiceSessionStatus {
+    /// Created; the caller has not connected yet.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The call is going on.
+    #[sea_orm(string_value = "IN_PROGRESS")]
+    InProgress,
+    /// The call ended as planned.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// The call broke off on a technical failure.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// The caller left before the end.
+    #[sea_orm(string_value = "ABANDONED")]
+    Abandoned,
+    /// Filed away after it ended.
+    #[sea_orm(string_value = "ARCHIVED")]
+    Archived,
 }
 
 /// What an agent is allowed to do.

@@ -24,6 +24,7 @@ pub mod tenant;
 pub mod tenant_counter;
 pub mod ticket;
 pub mod ticket_tag;
+pub mod voice_session;
 
 mod from_row;
 

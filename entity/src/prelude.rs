@@ -17,3 +17,4 @@ pub use super::tenant::Entity as Tenant;
 pub use super::tenant_counter::Entity as TenantCounter;
 pub use super::ticket::Entity as Ticket;
 pub use super::ticket_tag::Entity as TicketTag;
+pub use super::voice_session::Entity as VoiceSession;

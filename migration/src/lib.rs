@@ -13,6 +13,7 @@ mod m20261203_000020_unique_message_ids_contact_emails;
 mod m20261203_000021_ratings_by_time;
 mod m20261203_000022_message_language_confidence;
 mod m20261203_000023_seed_parity;
+mod m20261203_000024_merge_snooze_voice;
 
 /// The names of the unique indexes whose violation is the client's doing (a value
 /// another row already has), for the gateway to tell it apart from a bug. Named as
@@ -32,6 +33,8 @@ pub mod unique {
     pub const ATTRIBUTE_IDENTIFIER: &str = "uq_custom_attribute_definitions_tenant_id_identifier";
     /// `flows (tenant_id, name)`.
     pub const FLOW_NAME: &str = "uq_flows_tenant_id_name";
+    /// `voice_sessions (tenant_id, connection_code)`.
+    pub const CONNECTION_CODE: &str = "uq_voice_sessions_tenant_id_connection_code";
 
     /// The indexes on plain columns, as SQLite names them in its error message
     /// (`UNIQUE constraint failed: <table>.<column>, ...`); an index on an expression
@@ -52,6 +55,10 @@ pub mod unique {
             "custom_attribute_definitions.tenant_id, custom_attribute_definitions.identifier",
         ),
         (FLOW_NAME, "flows.tenant_id, flows.name"),
+        (
+            CONNECTION_CODE,
+            "voice_sessions.tenant_id, voice_sessions.connection_code",
+        ),
     ];
 
     /// The unique index a violation's message names, from SQLite's wording (PostgreSQL
@@ -113,6 +120,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_ratings_by_time::Migration),
             Box::new(m20261203_000022_message_language_confidence::Migration),
             Box::new(m20261203_000023_seed_parity::Migration),
+            Box::new(m20261203_000024_merge_snooze_voice::Migration),
         ]
     }
 }

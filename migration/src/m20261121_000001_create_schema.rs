@@ -521,7 +521,13 @@ mod tests {
             .map(|index| index.to_string(SqliteQueryBuilder))
             .collect();
         for (name, columns) in crate::unique::COLUMNS {
-            if [crate::unique::MESSAGE_EXTERNAL_ID, crate::unique::FLOW_NAME].contains(name) {
+            if [
+                crate::unique::MESSAGE_EXTERNAL_ID,
+                crate::unique::FLOW_NAME,
+                crate::unique::CONNECTION_CODE,
+            ]
+            .contains(name)
+            {
                 continue; // made by a later migration
             }
             let (table, _) = columns.split_once('.').unwrap_or_default();

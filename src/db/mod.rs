@@ -167,6 +167,7 @@ tenanted!(
     tag,
     ticket,
     ticket_tag,
+    voice_session,
 );
 
 /// Reads one keyset page of `select`, sorted by `sort` in `order` (one statement).

@@ -11,10 +11,18 @@ use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Value};
 use super::{DbLoader, LoadError, by_tenant};
 use crate::db::{Tenanted, all, scoped};
 
-/// A table with an `id` primary key.
+/// A table with a single-column integer primary key (`id`, or for a row that
+/// extends another, that row's id).
 pub trait HasId: Tenanted {
-    /// The `id` column.
+    /// The key column.
     fn id_column() -> Self::Column;
+}
+
+/// A voice session is found by its conversation's id.
+impl HasId for entity::voice_session::Entity {
+    fn id_column() -> Self::Column {
+        entity::voice_session::Column::ConversationId
+    }
 }
 
 /// Key: the row `id` of table `E` in `tenant`.

@@ -20,6 +20,7 @@ pub struct Detail {
     pub note_id: Option<i64>,
     pub rating_id: Option<i64>,
     pub ticket_id: Option<i64>,
+    pub other_conversation_id: Option<i64>,
 }
 
 /// Appends one entry by the viewer.
@@ -30,12 +31,25 @@ pub async fn record(
     kind: ActivityType,
     detail: Detail,
 ) -> Result<activity::Model> {
+    let actor = Some(viewer.agent_id);
+    record_as(tx, &viewer.tenant, actor, conversation_id, kind, detail).await
+}
+
+/// Appends one entry of `tenant` by `actor`; `None` is the system (a timer).
+pub async fn record_as(
+    tx: &DatabaseTransaction,
+    tenant: &str,
+    actor: Option<i64>,
+    conversation_id: Option<i64>,
+    kind: ActivityType,
+    detail: Detail,
+) -> Result<activity::Model> {
     let entry = activity::ActiveModel {
         id: NotSet,
-        tenant_id: Set(viewer.tenant.to_string()),
+        tenant_id: Set(tenant.to_owned()),
         conversation_id: Set(conversation_id),
         kind: Set(kind),
-        actor_id: Set(Some(viewer.agent_id)),
+        actor_id: Set(actor),
         occurred_at: Set(now()),
         agent_id: Set(detail.agent_id),
         from_agent_id: Set(detail.from_agent_id),
@@ -46,6 +60,7 @@ pub async fn record(
         note_id: Set(detail.note_id),
         rating_id: Set(detail.rating_id),
         ticket_id: Set(detail.ticket_id),
+        other_conversation_id: Set(detail.other_conversation_id),
     };
     Ok(entry.insert(tx).await?)
 }

@@ -260,6 +260,8 @@ pub async fn create(
         anonymized_at: Set(None),
         source: Set(source),
         metadata: Set(metadata),
+        merged_into_id: Set(None),
+        snoozed_until: Set(None),
     }
     .insert(&tx)
     .await?;
@@ -362,6 +364,14 @@ async fn change_state(
             UserError::new(UserErrorCode::InvalidState, &["conversationId"], message).into(),
         );
     }
+    if !closing && conv.merged_into_id.is_some() {
+        return Err(UserError::new(
+            UserErrorCode::InvalidState,
+            &["conversationId"],
+            "the conversation was merged into another; its messages are there",
+        )
+        .into());
+    }
     let at = now();
     let mut update = conversation::Entity::update_many();
     let mut detail = Detail::default();
@@ -389,6 +399,8 @@ async fn change_state(
             conversation::Column::ClosedAt,
             Expr::value(closing.then_some(at)),
         )
+        // A closed conversation is not snoozed: the waker must not reopen it.
+        .col_expr(conversation::Column::SnoozedUntil, Expr::value(None::<i64>))
         .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
         .col_expr(
             conversation::Column::Version,
@@ -609,7 +621,7 @@ pub async fn untag(
 }
 
 /// Keeps `tags.conversations_count` equal to the links, in the link's transaction.
-async fn count_link(tx: &DatabaseTransaction, tag_id: i64, by: i64) -> Result<()> {
+pub(super) async fn count_link(tx: &DatabaseTransaction, tag_id: i64, by: i64) -> Result<()> {
     tag::Entity::update_many()
         .col_expr(
             tag::Column::ConversationsCount,

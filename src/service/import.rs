@@ -269,6 +269,8 @@ pub async fn import(
         anonymized_at: Set(None),
         source: Set(source),
         metadata: Set(metadata),
+        merged_into_id: Set(None),
+        snoozed_until: Set(None),
     }
     .insert(&tx)
     .await?;

@@ -304,6 +304,10 @@ pub async fn add(
         detail,
     )
     .await?;
+    // The customer writing opens a snoozed conversation, as in any shared inbox.
+    if message.role == MessageRole::User && conv.snoozed_until.is_some() {
+        super::snooze::wake(&tx, &conv, None, at).await?;
+    }
     if let Some(key) = &key {
         idempotency::remember(
             &tx,

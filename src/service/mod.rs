@@ -10,12 +10,15 @@ pub mod counters;
 pub mod flows;
 pub mod idempotency;
 pub mod import;
+pub mod merge;
 pub mod messages;
 pub mod notes;
 pub mod ratings;
 pub mod rules;
+pub mod snooze;
 pub mod tags;
 pub mod tickets;
+pub mod voice;
 
 use chrono::Utc;
 use sea_orm::{

@@ -346,6 +346,8 @@ pub(super) mod tests {
             anonymized_at: None,
             source: None,
             metadata: None,
+            merged_into_id: None,
+            snoozed_until: None,
         }
     }
 

@@ -12,7 +12,7 @@ use migration::{Migrator, MigratorTrait};
 use parley::ids::NodeKind;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 
@@ -483,20 +483,20 @@ async fn unique_migration_keeps_the_oldest_of_existing_duplicates() {
         .await
         .unwrap();
 
-    let conv = conversation::Entity::find()
-        .filter(conversation::Column::TenantId.eq("tenant-1"))
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let other_tenant = conversation::Entity::find()
-        .filter(conversation::Column::TenantId.eq("tenant-2"))
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
+    // (id, tenant) only: the model has columns of later migrations.
+    let conversation_of = |tenant: &'static str| {
+        conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(tenant))
+            .select_only()
+            .column(conversation::Column::Id)
+            .column(conversation::Column::TenantId)
+            .into_tuple::<(i64, String)>()
+            .one(&db)
+    };
+    let conv = conversation_of("tenant-1").await.unwrap().unwrap();
+    let other_tenant = conversation_of("tenant-2").await.unwrap().unwrap();
     let mut messages = Vec::new();
-    for (c, external_id) in [
+    for ((id, tenant), external_id) in [
         (&conv, "dup-msg"),
         (&conv, "dup-msg"),
         (&conv, "dup-msg"),
@@ -504,8 +504,8 @@ async fn unique_migration_keeps_the_oldest_of_existing_duplicates() {
     ] {
         let row = message::ActiveModel {
             id: NotSet,
-            tenant_id: Set(c.tenant_id.clone()),
-            conversation_id: Set(c.id),
+            tenant_id: Set(tenant.clone()),
+            conversation_id: Set(*id),
             direction: Set(entity::enums::Direction::Inbound),
             role: Set(entity::enums::MessageRole::User),
             author_agent_id: Set(None),

@@ -180,14 +180,14 @@ fn id(known: &Known, key: &str) -> String {
 /// the write scope it needs and its input.
 type Case = (&'static str, &'static str, fn(&Known) -> Value);
 
-const CASES: [Case; 29] = [
+const CASES: [Case; 34] = [
     (
         "createConversation",
         "conversation:write",
         |_| json!({ "subject": "Where is my order?", "message": { "text": "It is late." } }),
     ),
     ("importConversation", "conversation:write", |_| {
-        json!({ "subject": "Imported", "requesterEmail": "imported@example.com",
+        json!({ "subject": "Imported", "requesterEmail": "imported@example.com", "channel": "PHONE",
                 "messages": [{ "text": "From the old system." }] })
     }),
     (
@@ -238,6 +238,30 @@ const CASES: [Case; 29] = [
         json!({ "conversationId": id(k, "conversation"),
                 "values": [{ "definitionId": id(k, "definition"), "text": "ORD-42" }] })
     }),
+    (
+        "startVoiceSession",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "importConversation.conversation"), "sessionProperties": { "lang": "en" } }),
+    ),
+    (
+        "updateVoiceSession",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "importConversation.conversation"), "status": "IN_PROGRESS", "appendPath": ["greeting"] }),
+    ),
+    (
+        "mergeConversations",
+        "conversation:write",
+        |k| json!({ "sourceId": id(k, "importConversation.conversation"), "targetId": id(k, "conversation") }),
+    ),
+    ("snoozeConversation", "conversation:write", |k| {
+        json!({ "conversationId": id(k, "conversation"),
+                    "until": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339() })
+    }),
+    (
+        "unsnoozeConversation",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation") }),
+    ),
     (
         "closeConversation",
         "conversation:write",

@@ -278,6 +278,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
             note_id: None,
             rating_id: None,
             ticket_id: None,
+            other_conversation_id: None,
         }))
     };
     // The first event sets the subscription up; then the subscriber stops reading.

@@ -7,11 +7,14 @@ mod conversations;
 pub(crate) mod edges;
 mod flows;
 mod import;
+mod merge;
 mod messages;
 mod notes;
 mod ratings;
+mod snooze;
 mod tags;
 mod tickets;
+mod voice;
 
 use async_graphql::{ID, MergedObject};
 
@@ -32,6 +35,9 @@ pub struct Mutation(
     notes::NoteWrites,
     ratings::RatingWrites,
     flows::FlowWrites,
+    merge::MergeWrites,
+    snooze::SnoozeWrites,
+    voice::VoiceWrites,
 );
 
 /// The row id behind an input ID of `kind`; anything else is NOT_FOUND.

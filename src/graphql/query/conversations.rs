@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::enums::{Channel, ConversationState};
-use entity::{conversation, conversation_tag};
+use entity::enums::{Channel, ConversationState, VoiceSessionStatus};
+use entity::{conversation, conversation_tag, voice_session};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, Select};
 
@@ -116,6 +116,10 @@ pub struct ConversationFilter {
     pub created_before: Option<DateTime<Utc>>,
     /// Only conversations changed at or after this time.
     pub updated_after: Option<DateTime<Utc>>,
+    /// Only voice conversations whose session has one of these statuses.
+    pub voice_statuses: Option<Vec<VoiceSessionStatus>>,
+    /// true: only snoozed conversations; false: only those not snoozed.
+    pub snoozed: Option<bool>,
 }
 
 /// The field conversations are sorted by.
@@ -197,6 +201,20 @@ impl ConversationFilter {
         }
         if let Some(t) = self.updated_after {
             cond = cond.add(C::UpdatedAt.gte(micros(t)));
+        }
+        if let Some(statuses) = &self.voice_statuses {
+            let voiced = Query::select()
+                .column(voice_session::Column::ConversationId)
+                .from(voice_session::Entity)
+                .and_where(voice_session::Column::TenantId.eq(tenant))
+                .and_where(voice_session::Column::Status.is_in(statuses.iter().copied()))
+                .to_owned();
+            cond = cond.add(C::Id.in_subquery(voiced));
+        }
+        match self.snoozed {
+            Some(true) => cond = cond.add(C::SnoozedUntil.is_not_null()),
+            Some(false) => cond = cond.add(C::SnoozedUntil.is_null()),
+            None => {}
         }
         Ok(scoped::<conversation::Entity>(tenant).filter(cond))
     }

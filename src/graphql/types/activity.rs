@@ -104,6 +104,16 @@ impl Activity {
             .map(Rating))
     }
 
+    /// The other conversation of a MERGED entry: where the messages went, or where
+    /// they came from.
+    async fn other_conversation(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(
+            row::<conversation::Entity>(ctx, self.0.other_conversation_id)
+                .await?
+                .map(Conversation),
+        )
+    }
+
     /// The ticket created or updated (needs `ticket:read`).
     async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<Ticket>> {
         if self.0.ticket_id.is_none() {

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Channel, ConversationState, Direction, SentimentTrend};
-use entity::{agent, contact, conversation, conversation_tag, message, queue, tag};
+use entity::{agent, contact, conversation, conversation_tag, message, queue, tag, voice_session};
 
 use super::activity::Activity;
 use super::agent::Agent;
@@ -16,6 +16,7 @@ use super::queue::Queue;
 use super::rating::Rating;
 use super::tag::{Tag, Topic, topics_of};
 use super::ticket::Ticket;
+use super::voice_session::VoiceSession;
 use super::{at, at_opt, json};
 use crate::auth::Scope;
 use crate::error::Error;
@@ -151,6 +152,27 @@ impl Conversation {
     /// When it entered its queue.
     async fn queued_at(&self) -> Option<DateTime<Utc>> {
         at_opt(self.0.queued_at)
+    }
+
+    /// The conversation this one was merged into (it is CLOSED, and its messages,
+    /// notes, tickets and tags are there).
+    async fn merged_into(&self, ctx: &Context<'_>) -> Result<Option<Conversation>> {
+        Ok(row::<conversation::Entity>(ctx, self.0.merged_into_id)
+            .await?
+            .map(Conversation))
+    }
+
+    /// Until when the conversation is snoozed (it is PENDING meanwhile, and OPEN
+    /// again at that time or when the customer writes); null when it is not.
+    async fn snoozed_until(&self) -> Option<DateTime<Utc>> {
+        at_opt(self.0.snoozed_until)
+    }
+
+    /// The call behind a voice conversation, if it has one.
+    async fn voice_session(&self, ctx: &Context<'_>) -> Result<Option<VoiceSession>> {
+        Ok(row::<voice_session::Entity>(ctx, Some(self.0.id))
+            .await?
+            .map(VoiceSession))
     }
 
     /// The conversation this one is a side conversation of.

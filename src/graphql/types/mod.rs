@@ -14,6 +14,7 @@ pub mod rating;
 pub mod tag;
 pub mod ticket;
 pub mod viewer;
+pub mod voice_session;
 
 use chrono::{DateTime, Utc};
 

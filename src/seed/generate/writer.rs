@@ -193,6 +193,7 @@ impl<'a> ConversationWriter<'a> {
             note_id: None,
             rating_id: None,
             ticket_id: None,
+            other_conversation_id: None,
         });
         &mut self.activities[index]
     }
@@ -658,6 +659,8 @@ impl<'a> ConversationWriter<'a> {
             anonymized_at: None,
             source: Some(source_of(self.channel).to_owned()),
             metadata: None,
+            merged_into_id: None,
+            snoozed_until: None,
         });
         // Ids follow the order in which things happened.
         self.activities.sort_by_key(|a| a.occurred_at);
