@@ -4,6 +4,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261121_000001_create_schema;
 mod m20261121_000002_writes;
 mod m20261121_000003_search;

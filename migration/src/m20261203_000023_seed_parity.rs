@@ -10,7 +10,7 @@ use sea_orm_migration::schema::{big_integer, big_pk_auto, integer_null, text, te
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The new nullable columns, one `ALTER TABLE` each (SQLite adds one at a time).
+/// The new nullable columns.
 fn columns() -> Vec<(&'static str, ColumnDef)> {
     vec![
         ("conversations", text_null("source")),
@@ -24,16 +24,7 @@ fn columns() -> Vec<(&'static str, ColumnDef)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, mut column) in columns() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        crate::columns::add(manager, columns()).await?;
         manager
             .create_table(
                 Table::create()
@@ -71,12 +62,6 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table("flows").to_owned())
             .await?;
-        for (table, column) in columns().into_iter().rev() {
-            let name = column.get_column_name();
-            manager
-                .alter_table(Table::alter().table(table).drop_column(name).to_owned())
-                .await?;
-        }
-        Ok(())
+        crate::columns::drop(manager, columns()).await
     }
 }

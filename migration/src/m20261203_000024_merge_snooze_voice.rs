@@ -29,16 +29,7 @@ const SNOOZED: &str = "idx_conversations_snoozed_until";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, mut column) in columns() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        crate::columns::add(manager, columns()).await?;
         // Partial: only the few snoozed rows are in it (same syntax on both databases).
         manager
             .get_connection()
@@ -112,12 +103,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (table, column) in columns().into_iter().rev() {
-            let name = column.get_column_name();
-            manager
-                .alter_table(Table::alter().table(table).drop_column(name).to_owned())
-                .await?;
-        }
-        Ok(())
+        crate::columns::drop(manager, columns()).await
     }
 }

@@ -3,7 +3,8 @@
 //! Running it again changes nothing.
 //!
 //! A conversation's anonymization erases what the conversation holds (subject,
-//! messages, notes, tickets, rating comments, text attribute values) and detaches
+//! metadata, messages with their metadata, notes, tickets with their anonymous
+//! traits, rating comments, text attribute values, the call's properties) and detaches
 //! it from its contacts, whose own data stays: a contact is shared by every
 //! conversation it requested. Erasing a person is [`contact`]: the contact's fields
 //! and every conversation it requested or wrote in.
@@ -11,7 +12,7 @@
 use entity::enums::{ActivityType, AttributeKind, ConversationState};
 use entity::{
     contact, conversation, conversation_attribute_value as value, custom_attribute_definition,
-    message, note, rating, ticket,
+    message, note, rating, ticket, voice_session,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -278,12 +279,14 @@ async fn redact_conversation(
         .col_expr(ticket::Column::OriginalText, Expr::value(REDACTED))
         .col_expr(ticket::Column::OriginalHtml, Expr::value(None::<String>))
         .col_expr(ticket::Column::Sender, Expr::value(None::<String>))
+        .col_expr(ticket::Column::AnonymousTraits, Expr::value(None::<String>))
         .filter(
             tickets().add(
                 Condition::any()
                     .add(ticket::Column::OriginalText.ne(REDACTED))
                     .add(ticket::Column::OriginalHtml.is_not_null())
-                    .add(ticket::Column::Sender.is_not_null()),
+                    .add(ticket::Column::Sender.is_not_null())
+                    .add(ticket::Column::AnonymousTraits.is_not_null()),
             ),
         )
         .exec(tx)
@@ -310,6 +313,25 @@ async fn redact_conversation(
         .filter(conversation::Column::TenantId.eq(tenant))
         .filter(conversation::Column::Id.eq(conv.id))
         .filter(conversation::Column::Subject.ne(REDACTED))
+        .exec(tx)
+        .await?
+        .rows_affected;
+
+    // What clients stored about the people: conversation metadata, the call's
+    // properties (the flow's steps are not personal).
+    changed += conversation::Entity::update_many()
+        .col_expr(conversation::Column::Metadata, Expr::value(None::<String>))
+        .filter(conversation::Column::TenantId.eq(tenant))
+        .filter(conversation::Column::Id.eq(conv.id))
+        .filter(conversation::Column::Metadata.is_not_null())
+        .exec(tx)
+        .await?
+        .rows_affected;
+    changed += voice_session::Entity::update_many()
+        .col_expr(voice_session::Column::SessionProperties, Expr::value("{}"))
+        .filter(voice_session::Column::TenantId.eq(tenant))
+        .filter(voice_session::Column::ConversationId.eq(conv.id))
+        .filter(voice_session::Column::SessionProperties.ne("{}"))
         .exec(tx)
         .await?
         .rows_affected;
@@ -355,6 +377,7 @@ async fn redact_messages(tx: &DatabaseTransaction, which: Condition, at: i64) ->
     Ok(message::Entity::update_many()
         .col_expr(message::Column::Text, Expr::value(REDACTED))
         .col_expr(message::Column::Html, Expr::value(None::<String>))
+        .col_expr(message::Column::Metadata, Expr::value(None::<String>))
         .col_expr(message::Column::AnonymizedAt, Expr::value(at))
         .filter(which.add(message::Column::AnonymizedAt.is_null()))
         .exec(tx)

@@ -328,14 +328,7 @@ async fn fifty_concurrent_claims_have_exactly_one_winner() {
 /// activity log records an unbroken chain of hand-overs, and the last keeps it.
 #[tokio::test(flavor = "multi_thread")]
 async fn sixteen_concurrent_forced_claims_take_over_in_turn() {
-    let config = crate::common::Config {
-        pool_size: 20,
-        options: parley::config::HttpOptions {
-            max_concurrent_requests: Some(0),
-            ..Default::default()
-        },
-        ..crate::common::Config::default()
-    };
+    let config = crate::common::Config::racing(20);
     let server = TestServer::builder()
         .tenants(1)
         .conversations(20)

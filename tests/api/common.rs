@@ -108,6 +108,21 @@ pub struct Config {
     pub acquire_timeout: std::time::Duration,
 }
 
+impl Config {
+    /// For requests fired at once: no queue in front of the schema, so that they
+    /// really run concurrently, and a pool of `pool_size` connections for them.
+    pub fn racing(pool_size: u32) -> Config {
+        Config {
+            pool_size,
+            options: parley::config::HttpOptions {
+                max_concurrent_requests: Some(0),
+                ..Default::default()
+            },
+            ..Config::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -23,14 +23,7 @@ const RACERS: usize = 16;
 
 /// A gateway that lets all racers in at once: no request limit, a connection each.
 async fn racing_server() -> TestServer {
-    let config = Config {
-        pool_size: RACERS as u32 + 4,
-        options: parley::config::HttpOptions {
-            max_concurrent_requests: Some(0),
-            ..Default::default()
-        },
-        ..Config::default()
-    };
+    let config = Config::racing(RACERS as u32 + 4);
     TestServer::builder()
         .tenants(1)
         .conversations(12)

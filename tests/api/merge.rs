@@ -149,14 +149,7 @@ async fn merging_moves_messages_notes_tags_and_closes_the_source() {
 /// others are refused, and every message is in one place.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_merges_of_a_pair_merge_once() {
-    let config = Config {
-        pool_size: 20,
-        options: parley::config::HttpOptions {
-            max_concurrent_requests: Some(0),
-            ..Default::default()
-        },
-        ..Config::default()
-    };
+    let config = Config::racing(20);
     let server = TestServer::builder()
         .tenants(1)
         .config(config)

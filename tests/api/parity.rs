@@ -494,3 +494,57 @@ async fn topics_are_the_tenants_active_tags_a_conversation_is_about() {
         .await;
     assert_eq!(reply.code(), "BAD_USER_INPUT");
 }
+
+/// What clients stored about people (metadata, anonymous traits, a call's
+/// properties) goes with the conversation's anonymization.
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymization_erases_metadata_traits_and_call_properties() {
+    let server = TestServer::start(1, 0).await;
+    let token = server.token().await;
+    let input = json!({ "subject": "Call", "channel": "PHONE", "metadata": { "userId": 3242 },
+                        "message": { "text": "Hi, this is Ada Lovelace" } });
+    let reply = server
+        .post(Some(&token), CREATE, json!({ "input": input }))
+        .await;
+    let id = payload(&reply, "createConversation")["conversation"]["id"].clone();
+    let add =
+        "mutation($input: AddMessageInput!) { addMessage(input: $input) { userErrors { code } } }";
+    let input = json!({ "conversationId": id, "text": "My phone is 555-1234", "metadata": { "phone": "555-1234" } });
+    server
+        .post(Some(&token), add, json!({ "input": input }))
+        .await;
+    let ticket = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { userErrors { code } } }";
+    let input = json!({ "conversationId": id, "originalText": "Call me", "anonymousTraits": { "email": "ada@example.com" } });
+    server
+        .post(Some(&token), ticket, json!({ "input": input }))
+        .await;
+    let start = "mutation($input: StartVoiceSessionInput!) { startVoiceSession(input: $input) { userErrors { code } } }";
+    let input = json!({ "conversationId": id, "sessionProperties": { "callerName": "Ada" } });
+    server
+        .post(Some(&token), start, json!({ "input": input }))
+        .await;
+
+    let anonymize = "mutation($input: AnonymizeConversationInput!) { anonymizeConversation(input: $input) { userErrors { code } } }";
+    let reply = server
+        .post(
+            Some(&token),
+            anonymize,
+            json!({ "input": { "conversationId": id, "force": true } }),
+        )
+        .await;
+    assert_eq!(
+        payload(&reply, "anonymizeConversation")["userErrors"],
+        json!([])
+    );
+    let read = "query($id: ID!) { node(id: $id) { ... on Conversation { metadata messages { nodes { metadata } } tickets { nodes { anonymousTraits } } voiceSession { sessionProperties } } } }";
+    let reply = server.post(Some(&token), read, json!({ "id": id })).await;
+    assert_eq!(
+        reply.data()["node"],
+        json!({
+            "metadata": null,
+            "messages": { "nodes": [{ "metadata": null }, { "metadata": null }] },
+            "tickets": { "nodes": [{ "anonymousTraits": null }] },
+            "voiceSession": { "sessionProperties": {} }
+        })
+    );
+}

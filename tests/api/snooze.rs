@@ -24,15 +24,9 @@ fn snooze(id: &Value, until: &str) -> Value {
 
 /// A gateway whose waker looks every `interval` (zero: never).
 fn config(interval: Duration) -> Config {
-    Config {
-        pool_size: 12,
-        options: parley::config::HttpOptions {
-            snooze_check_interval: interval,
-            max_concurrent_requests: Some(0),
-            ..Default::default()
-        },
-        ..Config::default()
-    }
+    let mut config = Config::racing(12);
+    config.options.snooze_check_interval = interval;
+    config
 }
 
 async fn open_ids(server: &TestServer, n: u64) -> Vec<Value> {

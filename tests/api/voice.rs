@@ -166,14 +166,7 @@ async fn a_call_moves_through_its_lifecycle_and_is_filtered_by_status() {
 /// of different calls asking for one code get it once.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_starts_make_one_session_and_codes_stay_unique() {
-    let config = Config {
-        pool_size: 20,
-        options: parley::config::HttpOptions {
-            max_concurrent_requests: Some(0),
-            ..Default::default()
-        },
-        ..Config::default()
-    };
+    let config = Config::racing(20);
     let server = TestServer::builder()
         .tenants(1)
         .config(config)

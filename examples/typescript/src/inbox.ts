@@ -45,13 +45,19 @@ export const ConversationQuery = graphql(`
       number
       subject
       state
+      source
+      snoozedUntil
       assignee { id name }
+      suggestedTopics(first: 3) { relevance tag { id name } }
       messages(first: 5) {
         totalCount
         nodes {
           id
           role
           text
+          language
+          rating
+          topics { tag { name } }
           createdAt
           author {
             __typename
@@ -80,6 +86,24 @@ export const AddNoteMutation = graphql(`
     addNote(input: $input) {
       note { id body createdAt author { id name } }
       noteEdge { cursor }
+      userErrors { field message code }
+    }
+  }
+`);
+
+export const SnoozeConversationMutation = graphql(`
+  mutation SnoozeConversation($input: SnoozeConversationInput!) {
+    snoozeConversation(input: $input) {
+      conversation { id state snoozedUntil }
+      userErrors { field message code }
+    }
+  }
+`);
+
+export const UnsnoozeConversationMutation = graphql(`
+  mutation UnsnoozeConversation($input: UnsnoozeConversationInput!) {
+    unsnoozeConversation(input: $input) {
+      conversation { id state snoozedUntil }
       userErrors { field message code }
     }
   }
@@ -153,6 +177,21 @@ export async function addNote(parley: Parley, conversationId: string, body: stri
   const input = { conversationId, body, idempotencyKey: `note-${conversationId}-${Date.now()}` };
   const { addNote } = await parley.request(AddNoteMutation, { input });
   return accepted('addNote', addNote, addNote.note);
+}
+
+/** Sets the conversation aside until `until`; it opens again then (or when woken). */
+export async function snooze(parley: Parley, conversationId: string, until: Date) {
+  const { snoozeConversation } = await parley.request(SnoozeConversationMutation, {
+    input: { conversationId, until: until.toISOString() },
+  });
+  return accepted('snoozeConversation', snoozeConversation, snoozeConversation.conversation);
+}
+
+export async function unsnooze(parley: Parley, conversationId: string) {
+  const { unsnoozeConversation } = await parley.request(UnsnoozeConversationMutation, {
+    input: { conversationId },
+  });
+  return accepted('unsnoozeConversation', unsnoozeConversation, unsnoozeConversation.conversation);
 }
 
 export async function close(parley: Parley, conversationId: string) {

@@ -58,6 +58,15 @@ async function run(parley: Parley): Promise<void> {
   const note = await inbox.addNote(parley, conversation.id, 'Checked the order; replying after lunch.');
   console.log(`note ${note.id} by ${note.author?.name}: ${note.body}`);
 
+  const topics = conversation.suggestedTopics.map((t) => `${t.tag.name} (${t.relevance})`);
+  console.log(`suggested topics: ${topics.join(', ') || 'none'}`);
+
+  const snoozed = await inbox.snooze(parley, conversation.id, new Date(Date.now() + 3_600_000));
+  check(snoozed.state === 'PENDING' && snoozed.snoozedUntil != null, `snoozed: ${snoozed.state}`);
+  const woken = await inbox.unsnooze(parley, conversation.id);
+  check(woken.state === 'OPEN' && woken.snoozedUntil == null, `woken: ${woken.state}`);
+  console.log(`snoozed until ${snoozed.snoozedUntil}, then woken`);
+
   const closed = await inbox.close(parley, conversation.id);
   check(closed.state === 'CLOSED', `state after close: ${closed.state}`);
   console.log(`closed at ${closed.closedAt}`);
