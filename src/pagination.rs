@@ -14,7 +14,7 @@ use async_graphql::connection::{
 use async_graphql::{Object, ObjectType, OutputType, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoIden, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{ColumnTrait, ColumnType, Order, Value};
 use serde::{Deserialize, Serialize};
 
@@ -219,7 +219,8 @@ impl PageRequest {
     /// fit the columns is left out here; [`PageRequest::check_cursors_for`] refuses it
     /// before.
     pub fn condition<C: ColumnTrait>(&self, columns: &[C], order: &Order) -> Option<SimpleExpr> {
-        let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col(c.into_iden())));
+        // Qualified by table: a page may join tables with columns of the same names.
+        let tuple = || Expr::tuple(columns.iter().map(|c| Expr::col((c.entity_name(), *c))));
         let value = |c: &Cursor| Expr::tuple(c.0.iter().cloned().map(KeyPart::into_expr));
         let ascending = matches!(order, Order::Asc);
         let kinds = kinds_of(columns);

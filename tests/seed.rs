@@ -173,6 +173,35 @@ async fn check_schema_and_seed(db: &DatabaseConnection) -> anyhow::Result<()> {
             5
         );
         assert_eq!(
+            count(db, &format!("SELECT COUNT(*) FROM flows {where_tenant}")).await?,
+            5
+        );
+        // Every PHONE conversation has its call, and only those.
+        assert_eq!(
+            count(
+                db,
+                &format!("SELECT COUNT(*) FROM voice_sessions {where_tenant}")
+            )
+            .await?,
+            count(
+                db,
+                &format!("SELECT COUNT(*) FROM conversations {where_tenant} AND channel = 'PHONE'")
+            )
+            .await?
+        );
+        assert_eq!(
+            count(
+                db,
+                &format!(
+                    "SELECT COUNT(*) FROM voice_sessions v JOIN conversations c \
+                     ON c.id = v.conversation_id WHERE v.tenant_id = '{tenant}' \
+                     AND (c.channel <> 'PHONE' OR c.tenant_id <> v.tenant_id)"
+                )
+            )
+            .await?,
+            0
+        );
+        assert_eq!(
             count(
                 db,
                 &format!("SELECT COUNT(*) FROM agents {where_tenant} AND role = 'ADMIN'")

@@ -7,10 +7,25 @@ use sea_orm::{DbErr, FromQueryResult, QueryResult, TryGetable};
 
 /// A model that can be read from a row whose first columns are the table's columns in
 /// their declared order, as `Entity::find()` selects them (columns after them, such as
-/// a rank or a row number, are left alone).
+/// a rank, a row number or the columns of a joined table, are left alone).
 pub trait FromRow: Sized {
+    /// How many columns the table has.
+    const COLUMNS: usize;
+
+    /// Decodes the model from the table's columns in `row`, starting at `offset`.
+    fn from_row_at(row: &QueryResult, offset: usize) -> Result<Self, DbErr>;
+
     /// Decodes the model from the leading columns of `row`.
-    fn from_row(row: &QueryResult) -> Result<Self, DbErr>;
+    fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+        Self::from_row_at(row, 0)
+    }
+
+    /// The model of a LEFT JOIN whose columns start at `offset`: none when its first
+    /// column (the key) is NULL, that is when nothing was joined.
+    fn from_joined_at(row: &QueryResult, offset: usize) -> Result<Option<Self>, DbErr> {
+        let key: Option<i64> = row.try_get_by_index(offset)?;
+        key.map(|_| Self::from_row_at(row, offset)).transpose()
+    }
 }
 
 /// A model read by position, for `Select::into_model` and `SelectorRaw::into_model`.
@@ -29,9 +44,9 @@ pub struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    /// The columns of `row`, from the first.
-    pub fn of(row: &'a QueryResult) -> Self {
-        Columns { row, next: 0 }
+    /// The columns of `row`, from the one at `offset`.
+    pub fn at(row: &'a QueryResult, offset: usize) -> Self {
+        Columns { row, next: offset }
     }
 
     /// Decodes the next column.
@@ -47,8 +62,13 @@ impl<'a> Columns<'a> {
 macro_rules! from_row {
     ($($field:ident),+ $(,)?) => {
         impl $crate::FromRow for Model {
-            fn from_row(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr> {
-                let mut columns = $crate::from_row::Columns::of(row);
+            const COLUMNS: usize = [$(stringify!($field)),+].len();
+
+            fn from_row_at(
+                row: &sea_orm::QueryResult,
+                offset: usize,
+            ) -> Result<Self, sea_orm::DbErr> {
+                let mut columns = $crate::from_row::Columns::at(row, offset);
                 Ok(Model { $($field: columns.take()?),+ })
             }
         }

@@ -10,8 +10,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlxSqliteConnector,
-    Statement,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
+    SqlxSqliteConnector, Statement,
 };
 
 pub use stats::{SqlStats, TrackedFuture, global_sql_stats, track};
@@ -173,11 +173,25 @@ tenanted!(
 /// Reads one keyset page of `select`, sorted by `sort` in `order` (one statement).
 pub async fn page<E: EntityTrait<Model: FromRow>>(
     db: &DatabaseConnection,
-    mut select: Select<E>,
+    select: Select<E>,
     sort: [E::Column; 2],
     order: Order,
     page: &PageRequest,
 ) -> Result<Page<E::Model>> {
+    Ok(page_rows(db, select, sort, order, page)
+        .await?
+        .map(|(model, _)| model))
+}
+
+/// [`page`], with each row as it came beside its model, for a caller that reads the
+/// columns `select` adds after the entity's (those of joined tables).
+pub async fn page_rows<E: EntityTrait<Model: FromRow>>(
+    db: &DatabaseConnection,
+    mut select: Select<E>,
+    sort: [E::Column; 2],
+    order: Order,
+    page: &PageRequest,
+) -> Result<Page<(E::Model, QueryResult)>> {
     page.check_cursors_for(&sort)?;
     if let Some(cut) = page.condition(&sort, &order) {
         select = select.filter(cut);
@@ -186,12 +200,15 @@ pub async fn page<E: EntityTrait<Model: FromRow>>(
     for column in sort {
         select = select.order_by(column, read.clone());
     }
-    let rows = all(db, select.limit(page.limit + 1)).await?;
-    Ok(page.finish(
-        rows.into_iter()
-            .map(|row| (Cursor::of(&row, &sort), row))
-            .collect(),
-    ))
+    let statement = select
+        .limit(page.limit + 1)
+        .build(db.get_database_backend());
+    let mut rows = Vec::new();
+    for row in db.query_all_raw(statement).await? {
+        let model = E::Model::from_row(&row)?;
+        rows.push((Cursor::of(&model, &sort), (model, row)));
+    }
+    Ok(page.finish(rows))
 }
 
 /// `totalCount` of `select`, run only if the client asks for it.

@@ -3,6 +3,7 @@
 
 mod attribute_values;
 mod children;
+mod joined;
 mod relations;
 mod row;
 mod similar_tags;
@@ -21,6 +22,7 @@ use sea_orm::DatabaseConnection;
 
 pub use attribute_values::AttributeValuesByConversation;
 pub use children::{ChildCount, ChildPage, Relation};
+pub use joined::ConversationJoins;
 pub use relations::*;
 pub use row::{HasId, RowById};
 pub use similar_tags::{SharedTag, SimilarTags};

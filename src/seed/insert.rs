@@ -46,11 +46,12 @@ pub(super) async fn batch(conn: &impl ConnectionTrait, batch: &Batch) -> anyhow:
     rows(conn, &batch.ratings).await?;
     rows(conn, &batch.attribute_values).await?;
     rows(conn, &batch.activities).await?;
+    rows(conn, &batch.voice_sessions).await?;
     Ok(())
 }
 
 /// Tables whose `id` is generated, with the largest id in use.
-const ID_TABLES: [&str; 11] = [
+const ID_TABLES: [&str; 12] = [
     "agents",
     "contacts",
     "queues",
@@ -62,6 +63,7 @@ const ID_TABLES: [&str; 11] = [
     "ratings",
     "activities",
     "custom_attribute_definitions",
+    "flows",
 ];
 
 /// The largest id of every table, read inside the seeding transaction.
@@ -88,6 +90,7 @@ pub(super) async fn next_ids(conn: &impl ConnectionTrait) -> anyhow::Result<Next
         rating,
         activity,
         definition,
+        flow,
     ] = max;
     Ok(NextIds {
         agent,
@@ -101,6 +104,7 @@ pub(super) async fn next_ids(conn: &impl ConnectionTrait) -> anyhow::Result<Next
         rating,
         activity,
         definition,
+        flow,
     })
 }
 

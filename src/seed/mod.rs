@@ -61,8 +61,9 @@ pub struct SeedReport {
 
 /// Seeds tenants `tenant-1` .. `tenant-N` (names "Tenant 1 Inc" ...), skipping any that
 /// already exists. Each gets 12 agents (the first an ADMIN), 5 queues, contacts, 46 tags,
-/// 2 custom attribute definitions and `conversations` conversations with their messages,
-/// tickets, tags, notes, ratings, activities and attribute values.
+/// 2 custom attribute definitions, 5 flows and `conversations` conversations with their
+/// messages, tickets, tags, notes, ratings, activities, attribute values and, for PHONE
+/// conversations, their calls.
 pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let mut report = SeedReport::default();
@@ -137,6 +138,7 @@ async fn seed_tenant(
     insert::rows(&txn, &rows.contacts).await?;
     insert::rows(&txn, &rows.tags).await?;
     insert::rows(&txn, &rows.definitions).await?;
+    insert::rows(&txn, &rows.flows).await?;
 
     let total = i64::from(spec.conversations);
     let (mut messages, mut tickets) = (0, 0);

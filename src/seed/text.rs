@@ -6,6 +6,8 @@
 //! Every line a customer or agent says carries its sentiment, from -1 to 1, so that the
 //! sentiment of a message follows from its text.
 
+use entity::enums::Channel;
+
 /// A sentence template and the sentiment it expresses.
 pub(super) type Line = (&'static str, f64);
 
@@ -207,6 +209,23 @@ pub(super) const DEMO_AGENTS: &[(&str, &str)] = &[
 ];
 
 /// The queues of every tenant.
+/// The telephony and messaging flows of a tenant: name, channel, endpoint (`{tenant}`
+/// stands for the tenant's id).
+pub(super) const FLOWS: &[(&str, Channel, Option<&str>)] = &[
+    ("Main support line", Channel::Phone, Some("+4534343434")),
+    ("After-hours line", Channel::Phone, Some("+4534343435")),
+    ("Website chat", Channel::WidgetChat, None),
+    ("WhatsApp support", Channel::Whatsapp, Some("+4553535353")),
+    (
+        "Email intake",
+        Channel::Email,
+        Some("support@{tenant}.parley.dev"),
+    ),
+];
+
+/// The steps a seeded call goes through before it reaches the team, then its queue.
+pub(super) const CALL_PATH: &[&str] = &["greeting", "language selection", "main menu"];
+
 pub(super) const QUEUES: &[&str] = &[
     "Billing",
     "Technical Support",

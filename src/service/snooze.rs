@@ -154,11 +154,19 @@ pub async fn wake(
 /// transaction; returns how many. Rows another replica is waking are skipped
 /// (PostgreSQL); SQLite's write lock already lets one writer in at a time.
 pub async fn wake_due(db: &DatabaseConnection) -> Result<usize> {
-    let tx = begin(db).await?;
     let at = now();
-    let mut due = conversation::Entity::find()
-        .filter(conversation::Column::SnoozedUntil.lte(at))
-        .filter(conversation::Column::State.ne(ConversationState::Closed))
+    let due = || {
+        conversation::Entity::find()
+            .filter(conversation::Column::SnoozedUntil.lte(at))
+            .filter(conversation::Column::State.ne(ConversationState::Closed))
+    };
+    // A plain read first: most rounds find nothing, and then take no write lock
+    // (SQLite's would hold every writer up) and open no transaction.
+    if due().one(db).await?.is_none() {
+        return Ok(0);
+    }
+    let tx = begin(db).await?;
+    let mut due = due()
         .order_by_asc(conversation::Column::SnoozedUntil)
         .limit(WAKE_BATCH);
     if db.get_database_backend() == DbBackend::Postgres {

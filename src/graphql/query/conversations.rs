@@ -9,12 +9,13 @@ use sea_orm::{ColumnTrait, Condition, Order, QueryFilter, Select};
 
 use super::OrderDirection;
 use crate::auth::Scope;
-use crate::db::scoped;
+use crate::db::{page_rows, scoped, total};
 use crate::error::Error;
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::micros;
-use crate::graphql::{list, require, row};
+use crate::graphql::{db, loaders, require, row};
 use crate::ids::{NodeKind, decode_as, filter_ids};
+use crate::loader::ConversationJoins;
 use crate::pagination::{Conn, PageRequest};
 
 #[derive(Default)]
@@ -89,7 +90,21 @@ impl ConversationQuery {
         let page = PageRequest::new(first, after, last, before)?;
         let select = filter.unwrap_or_default().select(&viewer.tenant)?;
         let (sort, order) = order_by.unwrap_or_default().key();
-        Ok(list(ctx, select, sort, order, &page, Conversation).await?)
+        // The page's to-one relations come in its own statement (see loader::joined).
+        let joins = ConversationJoins::asked(ctx);
+        let db = db(ctx)?;
+        let rows = page_rows(db, joins.select(select.clone()), sort, order, &page).await?;
+        let mut joined = Vec::with_capacity(rows.rows.len());
+        let rows = rows.map(|(conversation, row)| {
+            joined.push(joins.decode(&row));
+            conversation
+        });
+        let joined = joined
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(Error::from)?;
+        joins.feed(loaders(ctx)?, &viewer.tenant, joined).await;
+        Ok(rows.connection(total(db, select), Conversation))
     }
 }
 

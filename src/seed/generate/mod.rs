@@ -11,7 +11,8 @@ use std::collections::HashSet;
 use entity::enums::{AgentRole, AttributeKind, TagState};
 use entity::{
     activity, agent, contact, conversation, conversation_attribute_value, conversation_tag,
-    custom_attribute_definition, message, note, queue, rating, tag, tenant, ticket, ticket_tag,
+    custom_attribute_definition, flow, message, note, queue, rating, tag, tenant, ticket,
+    ticket_tag, voice_session,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +42,7 @@ pub(super) struct NextIds {
     pub rating: i64,
     pub activity: i64,
     pub definition: i64,
+    pub flow: i64,
 }
 
 fn next(id: &mut i64) -> i64 {
@@ -67,6 +69,7 @@ pub(super) struct TenantRows {
     pub contacts: Vec<contact::Model>,
     pub tags: Vec<tag::Model>,
     pub definitions: Vec<custom_attribute_definition::Model>,
+    pub flows: Vec<flow::Model>,
 }
 
 /// The rows of a run of conversations, in the order they must be inserted.
@@ -81,6 +84,7 @@ pub(super) struct Batch {
     pub ratings: Vec<rating::Model>,
     pub attribute_values: Vec<conversation_attribute_value::Model>,
     pub activities: Vec<activity::Model>,
+    pub voice_sessions: Vec<voice_session::Model>,
 }
 
 /// An agent as the conversations refer to them.
@@ -256,6 +260,18 @@ impl Generator {
             ),
         ];
 
+        let flows = text::FLOWS
+            .iter()
+            .map(|(name, channel, endpoint)| flow::Model {
+                id: next(&mut ids.flow),
+                tenant_id: tenant_id.clone(),
+                name: (*name).to_owned(),
+                channel: *channel,
+                contact_endpoint_id: endpoint.map(|e| e.replace("{tenant}", &tenant_id)),
+                created_at,
+            })
+            .collect();
+
         TenantRows {
             tenant: tenant::Model {
                 id: tenant_id,
@@ -267,6 +283,7 @@ impl Generator {
             contacts,
             tags,
             definitions,
+            flows,
         }
     }
 

@@ -3,11 +3,11 @@
 
 use entity::enums::{
     ActivityType, Channel, ConversationState, Direction, MessageRole, Modality, RatingStatus,
-    RatingType, TicketPriority, TicketStatus,
+    RatingType, TicketPriority, TicketStatus, VoiceSessionStatus,
 };
 use entity::{
     activity, conversation, conversation_attribute_value, conversation_tag, message, note, rating,
-    ticket, ticket_tag,
+    ticket, ticket_tag, voice_session,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -617,8 +617,40 @@ impl<'a> ConversationWriter<'a> {
     }
 
     /// The conversation row itself, and the activity log in the order things happened.
+    /// The call behind a PHONE conversation: its status follows the conversation's
+    /// state, its path the flow's menu and then the queue it reached; drawn from
+    /// nothing random, so the rest of the data is as it was without calls.
+    fn voice_session(&mut self, closed_at: Option<i64>) {
+        if self.channel != Channel::Phone {
+            return;
+        }
+        let status = match self.state {
+            ConversationState::Open => VoiceSessionStatus::InProgress,
+            ConversationState::Pending => VoiceSessionStatus::Pending,
+            ConversationState::Closed => VoiceSessionStatus::Completed,
+        };
+        let queue = text::QUEUES[self.queue];
+        let path: Vec<&str> = match status {
+            VoiceSessionStatus::Pending => Vec::new(),
+            _ => text::CALL_PATH.iter().copied().chain([queue]).collect(),
+        };
+        let properties = serde_json::json!({ "language": self.language, "queue": queue });
+        self.batch.voice_sessions.push(voice_session::Model {
+            conversation_id: self.id,
+            tenant_id: self.directory.tenant_id.clone(),
+            connection_code: format!("CALL-{:06}", self.number),
+            status,
+            session_properties: properties.to_string(),
+            path_taken: serde_json::to_string(&path).unwrap_or_else(|_| "[]".into()),
+            started_at: (status != VoiceSessionStatus::Pending).then_some(self.created_at),
+            ended_at: closed_at,
+            updated_at: self.updated_at,
+        });
+    }
+
     fn conversation(mut self, assigned_at: Option<i64>, queued_at: i64, transferred: bool) {
         let closed_at = (self.state == ConversationState::Closed).then_some(self.updated_at);
+        self.voice_session(closed_at);
         if let Some(at) = closed_at {
             self.log(ActivityType::Closed, at, self.assignee_id());
         }
