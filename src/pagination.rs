@@ -306,6 +306,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page without rows.
+    pub fn empty() -> Page<T> {
+        Page {
+            rows: Vec::new(),
+            has_previous: false,
+            has_next: false,
+        }
+    }
+
     /// Maps the rows, keeping cursors and page info.
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         Page {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use async_graphql::OutputType;
 use async_graphql::{Context, Guard, Schema, SchemaBuilder};
+use entity::tag;
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
 pub use checks::CheckedSchema;
@@ -23,7 +24,9 @@ pub use values::InputLimits;
 
 use crate::auth::{Auth, Scope, Viewer};
 use crate::error::{Error, Result};
-use crate::loader::{ChildCount, ChildPage, HasId, Loaders, Relation, RowById};
+use crate::loader::{
+    ChildCount, ChildPage, HasId, Loaders, Relation, RowById, TagLinkRelation, TaggedPage,
+};
 use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 
 /// The executable schema.
@@ -178,14 +181,38 @@ where
     let rows = loaders
         .load_one(ChildPage::<R>::new(&tenant, parent, page))
         .await?
-        .unwrap_or(Page {
-            rows: Vec::new(),
-            has_previous: false,
-            has_next: false,
-        });
-    let total = TotalCount::new(move || {
+        .unwrap_or_else(Page::empty);
+    Ok((rows, child_count::<R>(loaders, tenant, parent)))
+}
+
+/// One page of `parent`'s tag links along `R`, each with its tag (one statement for
+/// the request's parents), and its lazy total.
+pub(crate) async fn tag_links<R>(
+    ctx: &Context<'_>,
+    parent: i64,
+    page: PageRequest,
+) -> Result<(
+    Page<(<R::Entity as EntityTrait>::Model, tag::Model)>,
+    TotalCount,
+)>
+where
+    R: TagLinkRelation,
+    <R::Entity as EntityTrait>::Model: Send + Sync + Clone + entity::FromRow,
+{
+    page.check_cursors_for(&R::sort())?;
+    let tenant = viewer(ctx)?.tenant.clone();
+    let loaders = loaders(ctx)?.clone();
+    let rows = loaders
+        .load_one(TaggedPage::<R>::new(&tenant, parent, page))
+        .await?
+        .unwrap_or_else(Page::empty);
+    Ok((rows, child_count::<R>(loaders, tenant, parent)))
+}
+
+/// How many children `parent` has along `R`, counted only if the client asks.
+fn child_count<R: Relation>(loaders: Arc<Loaders>, tenant: Arc<str>, parent: i64) -> TotalCount {
+    TotalCount::new(move || {
         let (loaders, key) = (loaders.clone(), ChildCount::<R>::new(&tenant, parent));
         async move { Ok(loaders.load_one(key).await?.unwrap_or(0)) }
-    });
-    Ok((rows, total))
+    })
 }

@@ -21,7 +21,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::DatabaseConnection;
 
 pub use attribute_values::AttributeValuesByConversation;
-pub use children::{ChildCount, ChildPage, Relation};
+pub use children::{ChildCount, ChildPage, Relation, TagLinkRelation, TaggedPage};
 pub use joined::ConversationJoins;
 pub use relations::*;
 pub use row::{HasId, RowById};

@@ -3,7 +3,7 @@
 use entity::{activity, conversation, conversation_tag, message, note, rating, ticket, ticket_tag};
 use sea_orm::{EntityTrait, Order};
 
-use super::Relation;
+use super::{Relation, TagLinkRelation};
 
 macro_rules! relation {
     ($(#[$doc:meta])* $name:ident: $table:ident by $parent:ident, sorted by $a:ident, $b:ident $(, $order:ident)?) => {
@@ -57,3 +57,15 @@ relation!(
     /// Side conversations whose parent is the conversation, oldest first.
     LinkedConversations: conversation by ParentId, sorted by CreatedAt, Id
 );
+
+impl TagLinkRelation for TagLinksByConversation {
+    fn tag() -> <Self::Entity as EntityTrait>::Column {
+        conversation_tag::Column::TagId
+    }
+}
+
+impl TagLinkRelation for TagLinksByTicket {
+    fn tag() -> <Self::Entity as EntityTrait>::Column {
+        ticket_tag::Column::TagId
+    }
+}

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Channel, ConversationState, Direction, SentimentTrend};
-use entity::{agent, contact, conversation, conversation_tag, message, queue, tag, voice_session};
+use entity::{agent, contact, conversation, message, queue, voice_session};
 
 use super::activity::Activity;
 use super::agent::Agent;
@@ -20,7 +20,7 @@ use super::voice_session::VoiceSession;
 use super::{at, at_opt, json};
 use crate::auth::Scope;
 use crate::error::Error;
-use crate::graphql::{Read, children, db, loaders, require, row, rows, viewer};
+use crate::graphql::{Read, children, db, loaders, require, row, tag_links, viewer};
 use crate::ids::NodeKind;
 use crate::loader::{
     ActivityByConversation, AttributeValuesByConversation, LinkedConversations,
@@ -324,12 +324,8 @@ impl Conversation {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Tag>> {
         let page = PageRequest::new(first, after, last, before)?;
-        let (links, total) = children::<TagLinksByConversation>(ctx, self.0.id, page).await?;
-        let tag_ids: Vec<i64> = links.rows.iter().map(|(_, l)| l.tag_id).collect();
-        let tags = rows::<tag::Entity>(ctx, tag_ids).await?;
-        let page = links
-            .filter_map(|link: conversation_tag::Model| tags.get(&link.tag_id).cloned().map(Tag));
-        Ok(page.connection(total, |tag| tag))
+        let (links, total) = tag_links::<TagLinksByConversation>(ctx, self.0.id, page).await?;
+        Ok(links.connection(total, |(_, tag)| Tag(tag)))
     }
 
     /// Internal notes, oldest first.

@@ -4,14 +4,14 @@ use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, ID, Object, OutputType, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
-use entity::{contact, conversation, tag, ticket};
+use entity::{contact, conversation, ticket};
 
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::tag::Tag;
 use super::{at, at_opt};
 use crate::auth::Scope;
-use crate::graphql::{Read, children, require, row, rows, viewer};
+use crate::graphql::{Read, require, row, tag_links, viewer};
 use crate::ids::NodeKind;
 use crate::loader::TagLinksByTicket;
 use crate::pagination::{Connection, PageRequest};
@@ -190,17 +190,14 @@ impl Ticket {
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> Result<TicketTagConnection> {
         let page = PageRequest::new(first, after, last, before)?;
-        let (links, total) = children::<TagLinksByTicket>(ctx, self.0.id, page).await?;
-        let tag_ids: Vec<i64> = links.rows.iter().map(|(_, l)| l.tag_id).collect();
-        let tags = rows::<tag::Entity>(ctx, tag_ids).await?;
-        let edges = links.filter_map(|link| {
-            let tag = Tag(tags.get(&link.tag_id)?.clone());
+        let (links, total) = tag_links::<TagLinksByTicket>(ctx, self.0.id, page).await?;
+        let edges = links.map(|(link, tag)| {
             let fields = TicketTagLink {
                 salience: link.salience,
                 sentiment: link.sentiment,
                 tagged_at: at(link.created_at),
             };
-            Some((tag, fields))
+            (Tag(tag), fields)
         });
         Ok(edges.into_connection(total, |edge| edge))
     }
