@@ -50,6 +50,34 @@ pub struct DbArgs {
     /// Longest a request waits for a free connection before SERVICE_UNAVAILABLE.
     #[arg(long, env = "PARLEY_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
     pub acquire_timeout: std::time::Duration,
+    /// PostgreSQL's `plan_cache_mode` for Parley's sessions. Parley's statements are
+    /// prepared once per connection; a generic plan is planned once, where `auto`
+    /// plans each execution anew while the plan's estimate depends on the values
+    /// (the inbox page's joins cost more to plan than to run).
+    #[arg(long, env = "PARLEY_DB_PLAN_CACHE_MODE", value_enum, default_value_t = PlanCacheMode::ForceGenericPlan)]
+    pub plan_cache_mode: PlanCacheMode,
+}
+
+/// PostgreSQL's `plan_cache_mode` (ignored on SQLite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanCacheMode {
+    /// PostgreSQL's default: custom plans until a generic one looks as good.
+    Auto,
+    /// One plan per prepared statement, made once.
+    ForceGenericPlan,
+    /// A fresh plan for every execution.
+    ForceCustomPlan,
+}
+
+impl PlanCacheMode {
+    /// The setting's value as PostgreSQL spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanCacheMode::Auto => "auto",
+            PlanCacheMode::ForceGenericPlan => "force_generic_plan",
+            PlanCacheMode::ForceCustomPlan => "force_custom_plan",
+        }
+    }
 }
 
 impl DbArgs {
@@ -66,6 +94,7 @@ impl DbArgs {
             pool_size: Some(pool_size),
             statement_timeout: std::time::Duration::from_secs(10),
             acquire_timeout: std::time::Duration::from_secs(3),
+            plan_cache_mode: PlanCacheMode::ForceGenericPlan,
         }
     }
 }

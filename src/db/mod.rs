@@ -30,6 +30,10 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(args.acquire_timeout)
         .sqlx_logging(false)
         .statement_timeout(args.statement_timeout)
+        .map_sqlx_postgres_opts({
+            let mode = args.plan_cache_mode.as_str();
+            move |o| o.options([("plan_cache_mode", mode)])
+        })
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

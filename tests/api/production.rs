@@ -352,3 +352,25 @@ async fn hold_an_open_conversation(
     }
     (conv, blocker)
 }
+
+/// On PostgreSQL, Parley's sessions plan each prepared statement once (generic plans):
+/// the inbox page's joins would otherwise be planned anew on every execution.
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_sessions_use_generic_plans() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let server = TestServer::start(1, 0).await;
+    if server.db.get_database_backend() != DbBackend::Postgres {
+        return; // SQLite has no plan cache mode
+    }
+    let row = server
+        .db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SHOW plan_cache_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let mode: String = row.try_get_by_index(0).unwrap();
+    assert_eq!(mode, "force_generic_plan");
+}
