@@ -270,6 +270,14 @@ pub struct CacheOptions {
     /// longer queries still run, parsed each time, and are sent in full each time.
     #[arg(long, env = "PARLEY_MAX_CACHED_QUERY_BYTES", default_value_t = 16 * 1024)]
     pub max_cached_query_bytes: usize,
+    /// Answer queries whose every field is a column or a relation with one SQL
+    /// statement per root field that builds the JSON in the database (a compiled
+    /// plan, kept per query); `false` resolves every field with async-graphql.
+    #[arg(long, env = "PARLEY_COMPILED_PLANS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub compiled_plans: bool,
+    /// Bytes of compiled plans kept, as estimated from their queries' text.
+    #[arg(long, env = "PARLEY_PLAN_CACHE_BYTES", default_value_t = 8 << 20)]
+    pub plan_cache_bytes: u64,
 }
 
 impl Default for CacheOptions {
@@ -278,6 +286,8 @@ impl Default for CacheOptions {
             parsed_cache_bytes: 32 << 20,
             apq_cache_bytes: 16 << 20,
             max_cached_query_bytes: 16 * 1024,
+            compiled_plans: true,
+            plan_cache_bytes: 8 << 20,
         }
     }
 }

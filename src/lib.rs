@@ -14,6 +14,7 @@ pub mod limits;
 pub mod loader;
 pub mod metrics;
 pub mod pagination;
+pub mod plan;
 pub mod persisted;
 pub mod ratelimit;
 pub mod replicas;
@@ -69,6 +70,9 @@ pub fn schema(
         limiter.clone(),
         persisted,
         caches,
+        caches.compiled_plans.then(|| {
+            plan::Plans::new(db.clone(), caches.plan_cache_bytes, caches.max_cached_query_bytes)
+        }),
     )
 }
 

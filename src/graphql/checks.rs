@@ -35,6 +35,7 @@ use crate::cache::{ParsedDocuments, document_weight};
 use crate::config::CacheOptions;
 use crate::error::{Code, Error};
 use crate::persisted::Store;
+use crate::plan::Plans;
 use crate::ratelimit::{Charge, Limiter};
 
 /// The schema behind its checks; what the server executes requests with.
@@ -48,6 +49,14 @@ struct Inner {
     probe: ParleySchema,
     rules: Arc<Rules>,
     persisted: Option<Store>,
+    /// Compiled queries, answered without async-graphql's execution (see `plan`).
+    plans: Option<Plans>,
+}
+
+/// What a request gets: a response async-graphql built, or the JSON body a plan wrote.
+pub enum Answer {
+    Executed(Response),
+    Planned(String),
 }
 
 /// The checks that need async-graphql's parser and validator.
@@ -77,6 +86,7 @@ impl CheckedSchema {
         limiter: Limiter,
         persisted: Option<Store>,
         caches: &CacheOptions,
+        plans: Option<Plans>,
     ) -> CheckedSchema {
         // A typical operation of a few KB weighs some 50 KB parsed.
         let rules = Arc::new(Rules {
@@ -93,7 +103,25 @@ impl CheckedSchema {
             probe: build().extension(Probe(rules.clone())).finish(),
             rules,
             persisted,
+            plans,
         }))
+    }
+
+    /// Answers `request`, with its plan when one answers it (after the same checks).
+    pub async fn answer(&self, request: Request) -> Answer {
+        let (mut request, order) = match self.check(request, None).await {
+            Ok(checked) => checked,
+            Err(refused) => return Answer::Executed(with_codes(refused)),
+        };
+        if let (Some(plans), Some(Auth(Ok(viewer)))) = (&self.0.plans, get::<Auth>(&request.data))
+        {
+            let viewer = viewer.clone();
+            if let Some(body) = plans.answer(&mut request, &viewer).await {
+                return Answer::Planned(body);
+            }
+        }
+        let response = self.0.schema.execute(request).await;
+        Answer::Executed(with_codes(in_order(response, &order)))
     }
 
     /// The SDL of the schema.

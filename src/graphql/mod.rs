@@ -16,7 +16,7 @@ use async_graphql::{Context, Guard, Schema, SchemaBuilder};
 use entity::tag;
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
-pub use checks::CheckedSchema;
+pub use checks::{Answer, CheckedSchema};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;

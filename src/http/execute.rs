@@ -11,10 +11,11 @@ use axum::response::Response;
 use tracing::Instrument;
 
 use super::negotiate::MediaType;
-use super::response::{graphql_response, refuse};
+use super::response::{graphql_response, planned_response, refuse};
 use super::{AppState, RATE_LIMIT_HEADERS, REQUEST_ID};
 use crate::db::{SqlStats, track};
 use crate::error::Code;
+use crate::graphql::Answer;
 use crate::limits::Limits;
 use crate::loader::loaders;
 use crate::metrics::BATCH;
@@ -61,12 +62,18 @@ pub(super) async fn execute(
     let auth = app.accounts.authenticate(&app.jwt, header).await;
     let tenant = auth.0.as_ref().ok().map(|viewer| viewer.tenant.clone());
     let run = Run::new(&batch);
-    let Some(mut response) = run_in_turn(app, &run, batch.data(auth)).await else {
-        return timed_out(app, &run);
+    let mut response = match run_in_turn(app, &run, batch.data(auth)).await {
+        None => return timed_out(app, &run),
+        Some(Outcome::Planned(body)) => {
+            metric(app, &run, "ok");
+            planned_response(body, media)
+        }
+        Some(Outcome::Executed(mut response)) => {
+            record(app, &run, &mut response);
+            label_errors(&mut response, headers);
+            graphql_response(response, media)
+        }
     };
-    record(app, &run, &mut response);
-    label_errors(&mut response, headers);
-    let mut response = graphql_response(response, media);
     sql_headers(&mut response, &run.stats);
     rate_limit_headers(
         app,
@@ -128,10 +135,18 @@ fn over_limits(limits: &Limits, batch: &BatchRequest) -> Option<Response> {
         .map(|err| refuse(StatusCode::BAD_REQUEST, err.code(), &err.message()))
 }
 
+/// What running a request gave.
+enum Outcome {
+    /// Responses async-graphql built.
+    Executed(BatchResponse),
+    /// The JSON body of a single query a compiled plan answered.
+    Planned(String),
+}
+
 /// Executes the batch with its loaders once a turn is free, within the request
 /// timeout; `None` when it timed out (dropping the future rolls back any open
-/// transaction).
-async fn run_in_turn(app: &AppState, run: &Run, batch: BatchRequest) -> Option<BatchResponse> {
+/// transaction). A single query goes to its compiled plan, if it has one.
+async fn run_in_turn(app: &AppState, run: &Run, batch: BatchRequest) -> Option<Outcome> {
     let (loaders, batches) = loaders(app.db.clone());
     let batch = batch.data(Arc::new(loaders)).data(run.charge.clone());
     let execution = async {
@@ -140,11 +155,18 @@ async fn run_in_turn(app: &AppState, run: &Run, batch: BatchRequest) -> Option<B
             Some(turns) => turns.acquire().await.ok(),
             None => None,
         };
-        track(
-            run.stats.clone(),
-            batches.run(app.schema.execute_batch(batch)),
-        )
-        .await
+        let answer = async {
+            match batch {
+                BatchRequest::Single(request) => match app.schema.answer(request).await {
+                    Answer::Planned(body) => Outcome::Planned(body),
+                    Answer::Executed(response) => {
+                        Outcome::Executed(BatchResponse::Single(response))
+                    }
+                },
+                batch => Outcome::Executed(app.schema.execute_batch(batch).await),
+            }
+        };
+        track(run.stats.clone(), batches.run(answer)).await
     };
     let span = tracing::info_span!(
         "graphql",

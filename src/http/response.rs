@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_graphql::BatchResponse;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -56,6 +56,19 @@ pub(super) fn graphql_response(response: BatchResponse, media: MediaType) -> Res
     answer.headers_mut().extend(response.http_headers());
     answer
 }
+
+/// The HTTP answer for the JSON body a compiled plan wrote (always data, no errors),
+/// marked `x-parley-plan: compiled` for whoever wonders which path answered.
+pub(super) fn planned_response(body: String, media: MediaType) -> Response {
+    let headers = [
+        (CONTENT_TYPE, media.content_type()),
+        (PLAN, HeaderValue::from_static("compiled")),
+    ];
+    (StatusCode::OK, headers, body).into_response()
+}
+
+/// The header that marks an answer of a compiled plan.
+const PLAN: HeaderName = HeaderName::from_static("x-parley-plan");
 
 /// One GraphQL result as it is sent (field order kept as the query asked).
 #[derive(Serialize)]

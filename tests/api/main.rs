@@ -25,6 +25,7 @@ mod pagination;
 mod parity;
 mod payload_cursors;
 mod persisted;
+mod plans;
 mod production;
 mod queries;
 mod rate_limit;

@@ -1,7 +1,7 @@
 //! The query root, merged from one object per area of the graph.
 
 mod activity;
-mod conversations;
+pub(crate) mod conversations;
 mod directory;
 mod node;
 mod rate_limit;
