@@ -18,7 +18,7 @@ pub use stats::{SqlStats, TrackedFuture, global_sql_stats, track};
 
 use crate::config::DbArgs;
 use crate::error::Result;
-use crate::pagination::{Cursor, Page, PageRequest, TotalCount};
+use crate::pagination::{Cursor, KeyPart, Page, PageRequest, TotalCount};
 
 /// Opens the pool (SQLite in WAL mode with foreign keys on), counting every statement.
 pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
@@ -30,6 +30,11 @@ pub async fn connect(args: &DbArgs) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(args.acquire_timeout)
         .sqlx_logging(false)
         .statement_timeout(args.statement_timeout)
+        // A connection used within the last second is handed out without a ping (a
+        // round trip per statement otherwise); one idle longer, which a restarted or
+        // dropped server may have closed, is pinged first. A connection that breaks
+        // in use is discarded and the request fails with SERVICE_UNAVAILABLE.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .map_sqlx_postgres_opts({
             let mode = args.plan_cache_mode.as_str();
             move |o| o.options([("plan_cache_mode", mode)])
@@ -191,28 +196,63 @@ pub async fn page<E: EntityTrait<Model: FromRow>>(
 /// columns `select` adds after the entity's (those of joined tables).
 pub async fn page_rows<E: EntityTrait<Model: FromRow>>(
     db: &DatabaseConnection,
-    mut select: Select<E>,
+    select: Select<E>,
     sort: [E::Column; 2],
     order: Order,
     page: &PageRequest,
 ) -> Result<Page<(E::Model, QueryResult)>> {
+    let rows = db.query_all_raw(keyset(db, select, sort, &order, page)?).await?;
+    let mut paged = Vec::with_capacity(rows.len());
+    for row in rows {
+        let model = E::Model::from_row(&row)?;
+        paged.push((Cursor::of(&model, &sort), (model, row)));
+    }
+    Ok(page.finish(paged))
+}
+
+/// One page of the rows of `select`, which chooses its own columns (no model is read):
+/// each row with its cursor, read from the sort columns added as `key0` and `key1`.
+pub async fn page_selected<E: EntityTrait>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    sort: [E::Column; 2],
+    order: Order,
+    page: &PageRequest,
+) -> Result<Page<QueryResult>> {
+    let select = select
+        .column_as(sort[0], "key0")
+        .column_as(sort[1], "key1");
+    let rows = db.query_all_raw(keyset(db, select, sort, &order, page)?).await?;
+    let mut paged = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = |name: &str| match row.try_get::<i64>("", name) {
+            Ok(int) => Ok(KeyPart::Int(int)),
+            Err(_) => row.try_get::<String>("", name).map(KeyPart::Text),
+        };
+        paged.push((Cursor(vec![key("key0")?, key("key1")?]), row));
+    }
+    Ok(page.finish(paged))
+}
+
+/// `select` cut at the page's cursor, in its read order, one row beyond its size.
+fn keyset<E: EntityTrait>(
+    db: &DatabaseConnection,
+    mut select: Select<E>,
+    sort: [E::Column; 2],
+    order: &Order,
+    page: &PageRequest,
+) -> Result<sea_orm::Statement> {
     page.check_cursors_for(&sort)?;
-    if let Some(cut) = page.condition(&sort, &order) {
+    if let Some(cut) = page.condition(&sort, order) {
         select = select.filter(cut);
     }
-    let read = page.read_order(&order);
+    let read = page.read_order(order);
     for column in sort {
         select = select.order_by(column, read.clone());
     }
-    let statement = select
+    Ok(select
         .limit(page.limit + 1)
-        .build(db.get_database_backend());
-    let mut rows = Vec::new();
-    for row in db.query_all_raw(statement).await? {
-        let model = E::Model::from_row(&row)?;
-        rows.push((Cursor::of(&model, &sort), (model, row)));
-    }
-    Ok(page.finish(rows))
+        .build(db.get_database_backend()))
 }
 
 /// `totalCount` of `select`, run only if the client asks for it.

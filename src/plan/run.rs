@@ -20,7 +20,7 @@ use super::compile::{ListEdge, ListField, Object, PageField, Plan, Root};
 use super::sql::JsonSql;
 use super::types::Needs;
 use crate::auth::{Scope, Viewer};
-use crate::db::{page_rows, scoped};
+use crate::db::{page_selected, scoped};
 use crate::graphql::query::conversations::{ConversationFilter, ConversationOrder};
 use crate::ids::{NodeKind, decode_as};
 use crate::pagination::PageRequest;
@@ -180,18 +180,18 @@ async fn list(
             _ => vec![],
         })
         .collect();
-    let mut paged = select.clone();
+    let mut paged = select.clone().select_only();
     for (i, object) in objects.iter().enumerate() {
         paged = paged.expr_as(Expr::cust(sql.root(object, "conversations")?), format!("n{i}"));
     }
-    let page = page_rows(db, paged, sort, order, &page).await.ok()?;
+    let page = page_selected(db, paged, sort, order, &page).await.ok()?;
     // `nodes[i][row]`: the JSON of selection i for each row.
     let nodes = (0..objects.len())
         .map(|i| {
             let column = format!("n{i}");
             page.rows
                 .iter()
-                .map(|(_, (_, row))| row.try_get::<String>("", &column).ok())
+                .map(|(_, row)| row.try_get::<String>("", &column).ok())
                 .collect::<Option<Vec<_>>>()
         })
         .collect::<Option<Vec<_>>>()?;

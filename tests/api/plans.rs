@@ -99,6 +99,11 @@ fn documents(cursor: &str) -> Vec<(&'static str, Value, Planned)> {
             Yes,
         ),
         (
+            r#"{ conversations(first: 5, orderBy: { field: CREATED_AT, direction: ASC }) { nodes { number subject createdAt messages { nodes { text createdAt } } } } }"#,
+            json!({}),
+            Yes,
+        ),
+        (
             r#"{ conversations(first: 5, orderBy: { field: CREATED_AT, direction: ASC }, filter: { unassigned: false, states: [CLOSED] }) { nodes { number closedAt assignee { name } } } }"#,
             json!({}),
             Yes,
@@ -170,6 +175,7 @@ async fn planned_answers_equal_resolved_ones() {
         ("2026-01-02T03:04:05Z", "He said \"hi\"\n\tthen \\ left \u{1} ✓ 😀 </script>"),
         ("2026-01-02T03:04:05.120Z", "ümlaut — ‘quotes’"),
         ("1969-12-31T23:59:59.999999Z", "before the epoch"),
+        ("0000-06-01T12:00:00.5Z", "the year before year 1"),
     ] {
         let input = json!({ "subject": text, "createdAt": at, "message": { "text": text } });
         let reply = planned.post(Some(&token), create, json!({ "input": input })).await;
