@@ -14,8 +14,8 @@ pub mod limits;
 pub mod loader;
 pub mod metrics;
 pub mod pagination;
-pub mod plan;
 pub mod persisted;
+pub mod plan;
 pub mod ratelimit;
 pub mod replicas;
 pub mod search;
@@ -58,20 +58,18 @@ pub fn schema(
             .data(writer.clone())
             .data(db.clone())
     };
-    let inputs = graphql::InputLimits {
-        max_list_items: limits.max_list_items,
-        max_complexity: limits.max_complexity,
-    };
     CheckedSchema::new(
         build,
-        limits.max_aliases,
-        limits.max_nesting,
-        inputs,
+        limits,
         limiter.clone(),
         persisted,
         caches,
         caches.compiled_plans.then(|| {
-            plan::Plans::new(db.clone(), caches.plan_cache_bytes, caches.max_cached_query_bytes)
+            plan::Plans::new(
+                db.clone(),
+                caches.plan_cache_bytes,
+                caches.max_cached_query_bytes,
+            )
         }),
     )
 }

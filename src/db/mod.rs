@@ -201,7 +201,9 @@ pub async fn page_rows<E: EntityTrait<Model: FromRow>>(
     order: Order,
     page: &PageRequest,
 ) -> Result<Page<(E::Model, QueryResult)>> {
-    let rows = db.query_all_raw(keyset(db, select, sort, &order, page)?).await?;
+    let rows = db
+        .query_all_raw(keyset(db, select, sort, &order, page)?)
+        .await?;
     let mut paged = Vec::with_capacity(rows.len());
     for row in rows {
         let model = E::Model::from_row(&row)?;
@@ -219,10 +221,10 @@ pub async fn page_selected<E: EntityTrait>(
     order: Order,
     page: &PageRequest,
 ) -> Result<Page<QueryResult>> {
-    let select = select
-        .column_as(sort[0], "key0")
-        .column_as(sort[1], "key1");
-    let rows = db.query_all_raw(keyset(db, select, sort, &order, page)?).await?;
+    let select = select.column_as(sort[0], "key0").column_as(sort[1], "key1");
+    let rows = db
+        .query_all_raw(keyset(db, select, sort, &order, page)?)
+        .await?;
     let mut paged = Vec::with_capacity(rows.len());
     for row in rows {
         let key = |name: &str| match row.try_get::<i64>("", name) {

@@ -34,6 +34,7 @@ use crate::auth::Auth;
 use crate::cache::{ParsedDocuments, document_weight};
 use crate::config::CacheOptions;
 use crate::error::{Code, Error};
+use crate::limits::Limits;
 use crate::persisted::Store;
 use crate::plan::Plans;
 use crate::ratelimit::{Charge, Limiter};
@@ -74,15 +75,13 @@ struct Rules {
 }
 
 impl CheckedSchema {
-    /// The schema `build` makes, with at most `max_aliases` aliases per document,
-    /// documents and variables nested at most `max_nesting` deep, argument values
-    /// within `inputs`, `limiter` charged, persisted queries kept in `persisted` and
-    /// parsed documents within the bounds of `caches`.
+    /// The schema `build` makes, within `limits` (aliases per document, nesting of
+    /// documents and variables, list items, cost), `limiter` charged, persisted
+    /// queries kept in `persisted`, parsed documents within the bounds of `caches`
+    /// and queries answered by their `plans` where they have one.
     pub fn new(
         build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
-        max_aliases: usize,
-        max_nesting: usize,
-        inputs: InputLimits,
+        limits: &Limits,
         limiter: Limiter,
         persisted: Option<Store>,
         caches: &CacheOptions,
@@ -90,9 +89,12 @@ impl CheckedSchema {
     ) -> CheckedSchema {
         // A typical operation of a few KB weighs some 50 KB parsed.
         let rules = Arc::new(Rules {
-            max_aliases,
-            max_nesting,
-            inputs,
+            max_aliases: limits.max_aliases,
+            max_nesting: limits.max_nesting,
+            inputs: InputLimits {
+                max_list_items: limits.max_list_items,
+                max_complexity: limits.max_complexity,
+            },
             limiter,
             parsed: ParsedDocuments::new(caches.parsed_cache_bytes, 50 << 10),
             max_kept: caches.max_cached_query_bytes,
@@ -113,8 +115,7 @@ impl CheckedSchema {
             Ok(checked) => checked,
             Err(refused) => return Answer::Executed(with_codes(refused)),
         };
-        if let (Some(plans), Some(Auth(Ok(viewer)))) = (&self.0.plans, get::<Auth>(&request.data))
-        {
+        if let (Some(plans), Some(Auth(Ok(viewer)))) = (&self.0.plans, get::<Auth>(&request.data)) {
             let viewer = viewer.clone();
             if let Some(body) = plans.answer(&mut request, &viewer).await {
                 return Answer::Planned(body);

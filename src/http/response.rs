@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use async_graphql::BatchResponse;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;

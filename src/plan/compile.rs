@@ -3,10 +3,10 @@
 //! whenever any part of the operation is outside what a plan answers: the operation
 //! then runs through async-graphql as before.
 
+use async_graphql::Name;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
-use async_graphql::Name;
 use async_graphql_value::{ConstValue, Value};
 use sea_orm::DatabaseBackend;
 
@@ -28,9 +28,15 @@ pub struct Plan {
 pub enum Root {
     Typename,
     /// `conversationByNumber(number:)`.
-    ByNumber { number: Value, object: Object },
+    ByNumber {
+        number: Value,
+        object: Object,
+    },
     /// `conversation(id:)`.
-    ById { id: Value, object: Object },
+    ById {
+        id: Value,
+        object: Object,
+    },
     /// `conversations(filter:, orderBy:, first:, after:, last:, before:)`.
     List {
         args: Vec<(Name, Value)>,
@@ -242,7 +248,9 @@ impl<'a> Compiler<'a> {
                 self.need(ty.needs);
             }
             let compiled = match def {
-                FieldDef::Column(_, Kind::Id(_)) if self.dialect == DatabaseBackend::Sqlite => return None,
+                FieldDef::Column(_, Kind::Id(_)) if self.dialect == DatabaseBackend::Sqlite => {
+                    return None;
+                }
                 FieldDef::Column(column, kind) => {
                     no_arguments(inner)?;
                     ObjectField::Column(column, kind)
@@ -286,7 +294,11 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn many_edges(&mut self, field: &'a Field, many: &'static Many) -> Option<Vec<(String, ManyEdge)>> {
+    fn many_edges(
+        &mut self,
+        field: &'a Field,
+        many: &'static Many,
+    ) -> Option<Vec<(String, ManyEdge)>> {
         let mut fields = Vec::new();
         for (key, inner) in self.flatten(&field.selection_set.node, many.names[1])? {
             let name = inner.name.node.as_str();
@@ -349,7 +361,11 @@ impl<'a> Compiler<'a> {
                 }
                 Selection::FragmentSpread(spread) => {
                     let spread = &spread.node;
-                    let fragment = &self.document.fragments.get(&spread.fragment_name.node)?.node;
+                    let fragment = &self
+                        .document
+                        .fragments
+                        .get(&spread.fragment_name.node)?
+                        .node;
                     if !spread.directives.is_empty()
                         || !fragment.directives.is_empty()
                         || fragment.type_condition.node.on.node != on

@@ -157,8 +157,13 @@ async fn list(
     let order = Option::<ConversationOrder>::parse(arg("orderBy")?).ok()?;
     let int = |name| Option::<i32>::parse(arg(name)?).ok();
     let string = |name| Option::<String>::parse(arg(name)?).ok();
-    let page = PageRequest::new(int("first")?, string("after")?, int("last")?, string("before")?)
-        .ok()?;
+    let page = PageRequest::new(
+        int("first")?,
+        string("after")?,
+        int("last")?,
+        string("before")?,
+    )
+    .ok()?;
     let select = filter.unwrap_or_default().select(&viewer.tenant).ok()?;
     let (sort, order) = order.unwrap_or_default().key();
 
@@ -182,7 +187,10 @@ async fn list(
         .collect();
     let mut paged = select.clone().select_only();
     for (i, object) in objects.iter().enumerate() {
-        paged = paged.expr_as(Expr::cust(sql.root(object, "conversations")?), format!("n{i}"));
+        paged = paged.expr_as(
+            Expr::cust(sql.root(object, "conversations")?),
+            format!("n{i}"),
+        );
     }
     let page = page_selected(db, paged, sort, order, &page).await.ok()?;
     // `nodes[i][row]`: the JSON of selection i for each row.

@@ -120,7 +120,9 @@ impl<'a> JsonSql<'a> {
             // are written as chrono writes them (astronomical, signed beyond 9999).
             (Kind::Time, true) => {
                 let frac = format!("(({c} % 1000000 + 1000000) % 1000000)");
-                let at = format!("(timestamp '1970-01-01' + (({c} - {frac}) / 1000000) * interval '1 second')");
+                let at = format!(
+                    "(timestamp '1970-01-01' + (({c} - {frac}) / 1000000) * interval '1 second')"
+                );
                 let _ = write!(
                     sql,
                     "CASE WHEN {c} >= -62135596800000000 AND {c} < 253402300800000000 \
@@ -220,7 +222,15 @@ impl<'a> JsonSql<'a> {
 
     /// The JSON array of `item` over one page of `many`'s rows of `parent`, read as
     /// `b`: for tag links, the link's columns (`link_*`) beside its tag's.
-    fn page(&mut self, sql: &mut String, many: &Many, limit: u64, parent: &str, b: &str, item: &str) {
+    fn page(
+        &mut self,
+        sql: &mut String,
+        many: &Many,
+        limit: u64,
+        parent: &str,
+        b: &str,
+        item: &str,
+    ) {
         let r = self.alias();
         let (table, fk) = (many.table, many.parent);
         let [s1, s2] = many.sort;

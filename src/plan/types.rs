@@ -111,12 +111,48 @@ pub static CONVERSATION: TypeDef = TypeDef {
         ("stateUpdatedAt", Column("state_updated_at", Time)),
         ("closedAt", Column("closed_at", Time)),
         ("anonymizedAt", Column("anonymized_at", Time)),
-        ("requester", One { column: "requester_id", target: &CONTACT }),
-        ("assignee", One { column: "assignee_id", target: &AGENT }),
-        ("queue", One { column: "queue_id", target: &QUEUE }),
-        ("lastMessage", One { column: "last_message_id", target: &MESSAGE }),
-        ("mergedInto", One { column: "merged_into_id", target: &CONVERSATION }),
-        ("parent", One { column: "parent_id", target: &CONVERSATION }),
+        (
+            "requester",
+            One {
+                column: "requester_id",
+                target: &CONTACT,
+            },
+        ),
+        (
+            "assignee",
+            One {
+                column: "assignee_id",
+                target: &AGENT,
+            },
+        ),
+        (
+            "queue",
+            One {
+                column: "queue_id",
+                target: &QUEUE,
+            },
+        ),
+        (
+            "lastMessage",
+            One {
+                column: "last_message_id",
+                target: &MESSAGE,
+            },
+        ),
+        (
+            "mergedInto",
+            One {
+                column: "merged_into_id",
+                target: &CONVERSATION,
+            },
+        ),
+        (
+            "parent",
+            One {
+                column: "parent_id",
+                target: &CONVERSATION,
+            },
+        ),
         ("messages", M(&MESSAGES)),
         ("notes", M(&NOTES)),
         ("ratings", M(&RATINGS)),
@@ -143,7 +179,13 @@ pub static MESSAGE: TypeDef = TypeDef {
         ("rating", Column("rating", Plain)),
         ("createdAt", Column("created_at", Time)),
         ("anonymizedAt", Column("anonymized_at", Time)),
-        ("conversation", One { column: "conversation_id", target: &CONVERSATION }),
+        (
+            "conversation",
+            One {
+                column: "conversation_id",
+                target: &CONVERSATION,
+            },
+        ),
     ],
 };
 
@@ -155,8 +197,20 @@ pub static NOTE: TypeDef = TypeDef {
         ("id", Column("id", Id(NodeKind::Note))),
         ("body", Column("body", Plain)),
         ("createdAt", Column("created_at", Time)),
-        ("author", One { column: "author_id", target: &AGENT }),
-        ("conversation", One { column: "conversation_id", target: &CONVERSATION }),
+        (
+            "author",
+            One {
+                column: "author_id",
+                target: &AGENT,
+            },
+        ),
+        (
+            "conversation",
+            One {
+                column: "conversation_id",
+                target: &CONVERSATION,
+            },
+        ),
     ],
 };
 
@@ -173,9 +227,27 @@ pub static RATING: TypeDef = TypeDef {
         ("language", Column("language", Plain)),
         ("offeredAt", Column("offered_at", Time)),
         ("submittedAt", Column("submitted_at", Time)),
-        ("agent", One { column: "agent_id", target: &AGENT }),
-        ("contact", One { column: "contact_id", target: &CONTACT }),
-        ("conversation", One { column: "conversation_id", target: &CONVERSATION }),
+        (
+            "agent",
+            One {
+                column: "agent_id",
+                target: &AGENT,
+            },
+        ),
+        (
+            "contact",
+            One {
+                column: "contact_id",
+                target: &CONTACT,
+            },
+        ),
+        (
+            "conversation",
+            One {
+                column: "conversation_id",
+                target: &CONVERSATION,
+            },
+        ),
     ],
 };
 

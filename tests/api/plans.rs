@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm::DatabaseBackend;
 
 use crate::common::{Config, TestServer, payload};
 
@@ -172,19 +172,32 @@ async fn planned_answers_equal_resolved_ones() {
     let token = planned.token().await;
     let create = "mutation($input: CreateConversationInput!) { createConversation(input: $input) { conversation { id } userErrors { code } } }";
     for (at, text) in [
-        ("2026-01-02T03:04:05Z", "He said \"hi\"\n\tthen \\ left \u{1} ✓ 😀 </script>"),
+        (
+            "2026-01-02T03:04:05Z",
+            "He said \"hi\"\n\tthen \\ left \u{1} ✓ 😀 </script>",
+        ),
         ("2026-01-02T03:04:05.120Z", "ümlaut — ‘quotes’"),
         ("1969-12-31T23:59:59.999999Z", "before the epoch"),
         ("0000-06-01T12:00:00.5Z", "the year before year 1"),
     ] {
         let input = json!({ "subject": text, "createdAt": at, "message": { "text": text } });
-        let reply = planned.post(Some(&token), create, json!({ "input": input })).await;
-        assert!(payload(&reply, "createConversation")["userErrors"].as_array().unwrap().is_empty());
+        let reply = planned
+            .post(Some(&token), create, json!({ "input": input }))
+            .await;
+        assert!(
+            payload(&reply, "createConversation")["userErrors"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
     }
     let page = planned
         .post(Some(&token), "{ conversations(first: 3, orderBy: { field: NUMBER, direction: ASC }) { pageInfo { endCursor } } }", json!({}))
         .await;
-    let cursor = page.data()["conversations"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+    let cursor = page.data()["conversations"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let sqlite = planned.db.get_database_backend() == DatabaseBackend::Sqlite;
     let expected = |planned: Planned| match planned {
@@ -194,15 +207,31 @@ async fn planned_answers_equal_resolved_ones() {
     };
     let tokens = [
         ("every scope", planned.token().await, true),
-        ("tenant two", planned.token_for("tenant-2", "conversation:read ticket:read").await, true),
+        (
+            "tenant two",
+            planned
+                .token_for("tenant-2", "conversation:read ticket:read")
+                .await,
+            true,
+        ),
         // What these may not read, a plan leaves to the resolvers (errors or nulls).
-        ("no ticket:read", planned.token_for("tenant-1", "conversation:read").await, false),
-        ("only ticket:read", planned.token_for("tenant-1", "ticket:read").await, false),
+        (
+            "no ticket:read",
+            planned.token_for("tenant-1", "conversation:read").await,
+            false,
+        ),
+        (
+            "only ticket:read",
+            planned.token_for("tenant-1", "ticket:read").await,
+            false,
+        ),
     ];
     for (who, token, reads_all) in &tokens {
         for (document, variables, plannable) in documents(&cursor) {
             let a = planned.post(Some(token), document, variables.clone()).await;
-            let b = resolved.post(Some(token), document, variables.clone()).await;
+            let b = resolved
+                .post(Some(token), document, variables.clone())
+                .await;
             assert_eq!(
                 normalized(&a.body),
                 normalized(&b.body),
@@ -227,14 +256,28 @@ async fn a_planned_query_costs_one_statement_per_root_whatever_its_page() {
     let token = server.token().await;
     let inbox = INBOX.replace("states: [OPEN]", "states: [OPEN, PENDING, CLOSED]");
     for first in [10, 50, 100] {
-        let reply = server.post(Some(&token), &inbox, json!({ "first": first })).await;
-        assert_eq!(reply.data()["conversations"]["nodes"].as_array().unwrap().len(), first);
+        let reply = server
+            .post(Some(&token), &inbox, json!({ "first": first }))
+            .await;
+        assert_eq!(
+            reply.data()["conversations"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            first
+        );
         assert_eq!(reply.statements(), 1, "inbox, first: {first}");
         assert_eq!(reply.headers["x-parley-plan"], "compiled");
     }
     for number in [1, 2, 3] {
-        let reply = server.post(Some(&token), DETAIL, json!({ "number": number })).await;
-        assert!(reply.data()["conversationByNumber"]["messages"]["nodes"].as_array().is_some());
+        let reply = server
+            .post(Some(&token), DETAIL, json!({ "number": number }))
+            .await;
+        assert!(
+            reply.data()["conversationByNumber"]["messages"]["nodes"]
+                .as_array()
+                .is_some()
+        );
         assert_eq!(reply.statements(), 1, "detail");
     }
     let counted = "{ conversations(first: 20) { totalCount nodes { number } } }";
