@@ -57,7 +57,7 @@ enum Planned {
 /// variables and literals, paging, filters and orders the inbox uses, and what a
 /// plan leaves to the resolvers: out-of-range arguments (errors), computed and
 /// viewer-dependent fields.
-fn documents(cursor: &str) -> Vec<(&'static str, Value, Planned)> {
+fn documents(cursor: &str, conversation: &str) -> Vec<(&'static str, Value, Planned)> {
     use Planned::{No, WithIds, Yes};
     vec![
         (INBOX, json!({}), Yes),
@@ -138,6 +138,31 @@ fn documents(cursor: &str) -> Vec<(&'static str, Value, Planned)> {
             json!({ "skip": true }),
             No,
         ),
+        // The frontend's other queries (examples/typescript/src/inbox.ts).
+        (
+            r#"query Viewer { viewer { agent { id name email } tenant { id name } scopes } }"#,
+            json!({}),
+            No,
+        ),
+        (
+            r#"query Conversation($id: ID!) {
+              conversation(id: $id) {
+                id number subject state source snoozedUntil
+                assignee { id name }
+                suggestedTopics(first: 3) { relevance tag { id name } }
+                messages(first: 5) { totalCount nodes { id role text language rating topics { tag { name } } createdAt
+                  author { __typename ... on Agent { id name } ... on Contact { id email } } } }
+                notes(first: 5) { totalCount nodes { id body author { id name } } }
+              }
+            }"#,
+            json!({ "id": conversation }),
+            No,
+        ),
+        (
+            r#"query($id: ID!) { conversation(id: $id) { number subject messages(first: 5) { nodes { text createdAt } } } }"#,
+            json!({ "id": conversation }),
+            Yes,
+        ),
     ]
 }
 
@@ -198,6 +223,7 @@ async fn planned_answers_equal_resolved_ones() {
         .as_str()
         .unwrap()
         .to_owned();
+    let conversation = crate::common::gid(parley::ids::NodeKind::Conversation, 1);
 
     let sqlite = planned.db.get_database_backend() == DatabaseBackend::Sqlite;
     let expected = |planned: Planned| match planned {
@@ -227,7 +253,7 @@ async fn planned_answers_equal_resolved_ones() {
         ),
     ];
     for (who, token, reads_all) in &tokens {
-        for (document, variables, plannable) in documents(&cursor) {
+        for (document, variables, plannable) in documents(&cursor, &conversation) {
             let a = planned.post(Some(token), document, variables.clone()).await;
             let b = resolved
                 .post(Some(token), document, variables.clone())
