@@ -39,10 +39,7 @@ pub async fn answer(
     let mut body = String::with_capacity(4096);
     body.push_str("{\"data\":{");
     for (i, (key, root)) in plan.roots.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        let _ = write!(body, "\"{key}\":");
+        member(&mut body, i, key);
         match root {
             Root::Typename => body.push_str("\"Query\""),
             Root::ByNumber { number, object } => {
@@ -207,10 +204,7 @@ async fn list(
 
     body.push('{');
     for (i, (key, field)) in fields.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        let _ = write!(body, "\"{key}\":");
+        member(body, i, key);
         match field {
             ListField::Nodes(_) => {
                 body.push('[');
@@ -231,10 +225,7 @@ async fn list(
                     body.push('{');
                     let mut own = selected.iter();
                     for (k, (key, edge)) in edges.iter().enumerate() {
-                        if k > 0 {
-                            body.push(',');
-                        }
-                        let _ = write!(body, "\"{key}\":");
+                        member(body, k, key);
                         match edge {
                             ListEdge::Cursor => string_json(body, &cursor.encode_cursor()),
                             ListEdge::Node(_) => body.push_str(own.next()?.get(j)?),
@@ -247,10 +238,7 @@ async fn list(
             ListField::PageInfo(info) => {
                 body.push('{');
                 for (k, (key, field)) in info.iter().enumerate() {
-                    if k > 0 {
-                        body.push(',');
-                    }
-                    let _ = write!(body, "\"{key}\":");
+                    member(body, k, key);
                     let end = match field {
                         PageField::HasNextPage => {
                             body.push_str(bool_json(page.has_next));
@@ -289,4 +277,12 @@ fn string_json(body: &mut String, value: &str) {
         Ok(quoted) => body.push_str(&quoted),
         Err(_) => body.push_str("null"),
     }
+}
+
+/// `"key":` of the `i`th member of a JSON object, after the members before it.
+fn member(body: &mut String, i: usize, key: &str) {
+    if i > 0 {
+        body.push(',');
+    }
+    let _ = write!(body, "\"{key}\":");
 }

@@ -37,6 +37,15 @@ impl<'a> JsonSql<'a> {
         self.backend == DatabaseBackend::Postgres
     }
 
+    /// The call that opens a JSON object in this dialect.
+    fn json_object(&self) -> &'static str {
+        if self.postgres() {
+            "json_build_object("
+        } else {
+            "json_object("
+        }
+    }
+
     fn alias(&mut self) -> String {
         self.aliases += 1;
         format!("p{}", self.aliases)
@@ -53,16 +62,9 @@ impl<'a> JsonSql<'a> {
     }
 
     fn object(&mut self, sql: &mut String, object: &Object, row: &str) -> Option<()> {
-        sql.push_str(if self.postgres() {
-            "json_build_object("
-        } else {
-            "json_object("
-        });
+        sql.push_str(self.json_object());
         for (i, (key, field)) in object.fields.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let _ = write!(sql, "'{key}', ");
+            pair(sql, i, key);
             match field {
                 ObjectField::Typename(name) => {
                     let _ = write!(sql, "'{name}'");
@@ -167,16 +169,9 @@ impl<'a> JsonSql<'a> {
         fields: &[(String, ManyField)],
         parent: &str,
     ) -> Option<()> {
-        sql.push_str(if self.postgres() {
-            "json_build_object("
-        } else {
-            "json_object("
-        });
+        sql.push_str(self.json_object());
         for (i, (key, field)) in fields.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            let _ = write!(sql, "'{key}', ");
+            pair(sql, i, key);
             match field {
                 ManyField::TotalCount => {
                     let c = self.alias();
@@ -194,16 +189,9 @@ impl<'a> JsonSql<'a> {
                 }
                 ManyField::Edges(edge) => {
                     let b = self.alias();
-                    let mut item = String::from(if self.postgres() {
-                        "json_build_object("
-                    } else {
-                        "json_object("
-                    });
+                    let mut item = String::from(self.json_object());
                     for (j, (key, field)) in edge.iter().enumerate() {
-                        if j > 0 {
-                            item.push_str(", ");
-                        }
-                        let _ = write!(item, "'{key}', ");
+                        pair(&mut item, j, key);
                         match field {
                             ManyEdge::Node(object) => self.object(&mut item, object, &b)?,
                             ManyEdge::Link(column, kind) => {
@@ -273,4 +261,12 @@ impl<'a> JsonSql<'a> {
             );
         }
     }
+}
+
+/// The key of the `i`th pair of a JSON object call, after the pairs before it.
+fn pair(sql: &mut String, i: usize, key: &str) {
+    if i > 0 {
+        sql.push_str(", ");
+    }
+    let _ = write!(sql, "'{key}', ");
 }
