@@ -8,7 +8,6 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql_value::{ConstValue, Value};
-use sea_orm::DatabaseBackend;
 
 use super::types::{self, FieldDef, Kind, Many, Needs, TypeDef};
 
@@ -105,15 +104,11 @@ pub enum ManyEdge {
 }
 
 /// Fields an object may hold before a plan stops answering: PostgreSQL's functions
-/// take at most 100 arguments, two per field.
-const MAX_FIELDS: usize = 50;
+/// take at most 100 arguments, one per field.
+const MAX_FIELDS: usize = 100;
 
-/// The plan of `operation` in `document`, if a plan can answer it on `dialect`.
-pub fn compile(
-    document: &ExecutableDocument,
-    operation: Option<&str>,
-    dialect: DatabaseBackend,
-) -> Option<Plan> {
+/// The plan of `operation` in `document`, if a plan can answer it.
+pub fn compile(document: &ExecutableDocument, operation: Option<&str>) -> Option<Plan> {
     let operation = match (&document.operations, operation) {
         (DocumentOperations::Single(operation), _) => operation,
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name)?,
@@ -128,7 +123,6 @@ pub fn compile(
     }
     let mut compiler = Compiler {
         document,
-        dialect,
         needs: Vec::new(),
     };
     let mut roots = Vec::new();
@@ -152,7 +146,6 @@ pub fn compile(
 
 struct Compiler<'a> {
     document: &'a ExecutableDocument,
-    dialect: DatabaseBackend,
     needs: Vec<Needs>,
 }
 
@@ -248,9 +241,6 @@ impl<'a> Compiler<'a> {
                 self.need(ty.needs);
             }
             let compiled = match def {
-                FieldDef::Column(_, Kind::Id(_)) if self.dialect == DatabaseBackend::Sqlite => {
-                    return None;
-                }
                 FieldDef::Column(column, kind) => {
                     no_arguments(inner)?;
                     ObjectField::Column(column, kind)

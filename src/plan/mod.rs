@@ -4,8 +4,9 @@
 //! arrives, it is compiled into a [`Plan`] if every field it selects is a column,
 //! a to-one reference or a page of a relation (`types`); the plan is kept with the
 //! query's text. From then on, each request of that query runs one SQL statement per
-//! root field that builds the field's JSON inside the database, and the response is
-//! written around it, with no resolver, future or response value per field.
+//! root field, which reads each row with its to-one references (joined) and nested
+//! pages as one positional JSON array, and the response is written from those arrays
+//! in one pass, with no resolver, future or response value per field.
 //!
 //! Everything else stays with async-graphql: parsing, validation, the cost charge
 //! and limits (they run before a plan is looked up), introspection, mutations,
@@ -18,6 +19,7 @@ mod compile;
 mod run;
 mod sql;
 mod types;
+mod write;
 
 use std::sync::Arc;
 
@@ -66,12 +68,11 @@ impl Plans {
         if let Some(kept) = self.kept.get(&key) {
             return kept;
         }
-        let backend = self.db.get_database_backend();
         let operation = request.operation_name.clone();
         let plan = request
             .parsed_query()
             .ok()
-            .and_then(|document| compile::compile(document, operation.as_deref(), backend))
+            .and_then(|document| compile::compile(document, operation.as_deref()))
             .map(Arc::new);
         // A plan holds about what its parsed document does.
         self.kept

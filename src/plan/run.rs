@@ -10,15 +10,16 @@ use async_graphql::connection::CursorType;
 use async_graphql::{InputType, Name, Variables};
 use async_graphql_value::{ConstValue, Value};
 use entity::conversation;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, JoinType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QuerySelect,
     QueryTrait, Select,
 };
 
 use super::compile::{ListEdge, ListField, Object, PageField, Plan, Root};
-use super::sql::JsonSql;
+use super::sql::{ArraySql, Join};
 use super::types::Needs;
+use super::write::{self, member};
 use crate::auth::{Scope, Viewer};
 use crate::db::{page_selected, scoped};
 use crate::graphql::query::conversations::{ConversationFilter, ConversationOrder};
@@ -121,17 +122,36 @@ async fn one(
 ) -> Option<()> {
     let backend = db.get_database_backend();
     let limit = |first: Option<&Value>| values.limit(first);
-    let json = JsonSql::new(backend, &limit).root(object, "conversations")?;
-    let statement = select
-        .select_only()
-        .expr_as(Expr::cust(json), "node")
-        .build(backend);
-    let row = db.query_one_raw(statement).await.ok()?;
+    let mut joins = Vec::new();
+    let row = ArraySql::new(backend, &limit).root(object, "conversations", &mut joins)?;
+    let mut select = select.select_only().expr_as(Expr::cust(row), "node");
+    join(&mut select, joins);
+    let row = db.query_one_raw(select.build(backend)).await.ok()?;
     match row {
-        Some(row) => body.push_str(&row.try_get::<String>("", "node").ok()?),
-        None => body.push_str("null"),
+        Some(row) => write::object(body, object, &parse(&row, "node")?),
+        None => {
+            body.push_str("null");
+            Some(())
+        }
     }
-    Some(())
+}
+
+/// `select` with the LEFT JOINs its rows' to-one references need.
+fn join(select: &mut Select<conversation::Entity>, joins: Vec<Join>) {
+    for Join { table, alias, on } in joins {
+        QueryTrait::query(select).join_as(
+            JoinType::LeftJoin,
+            Alias::new(table),
+            Alias::new(alias),
+            Expr::cust(on),
+        );
+    }
+}
+
+/// The positional JSON in `column` of `row`.
+fn parse(row: &sea_orm::QueryResult, column: &str) -> Option<serde_json::Value> {
+    let text = row.try_get::<String>("", column).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The root connection: its page through the same filter, order and keyset as the
@@ -166,7 +186,7 @@ async fn list(
 
     let backend = db.get_database_backend();
     let limit = |first: Option<&Value>| values.limit(first);
-    let mut sql = JsonSql::new(backend, &limit);
+    let mut sql = ArraySql::new(backend, &limit);
     // Each selection of the nodes (`nodes`, `edges.node`) is a column of the page.
     let objects: Vec<&Object> = fields
         .iter()
@@ -183,20 +203,26 @@ async fn list(
         })
         .collect();
     let mut paged = select.clone().select_only();
+    let mut joins = Vec::new();
     for (i, object) in objects.iter().enumerate() {
-        paged = paged.expr_as(
-            Expr::cust(sql.root(object, "conversations")?),
-            format!("n{i}"),
-        );
+        let row = sql.root(object, "conversations", &mut joins)?;
+        paged = paged.expr_as(Expr::cust(row), format!("n{i}"));
     }
+    join(&mut paged, joins);
     let page = page_selected(db, paged, sort, order, &page).await.ok()?;
     // `nodes[i][row]`: the JSON of selection i for each row.
-    let nodes = (0..objects.len())
-        .map(|i| {
+    let nodes = objects
+        .iter()
+        .enumerate()
+        .map(|(i, object)| {
             let column = format!("n{i}");
             page.rows
                 .iter()
-                .map(|(_, row)| row.try_get::<String>("", &column).ok())
+                .map(|(_, row)| {
+                    let mut json = String::with_capacity(256);
+                    write::object(&mut json, object, &parse(row, &column)?)?;
+                    Some(json)
+                })
                 .collect::<Option<Vec<_>>>()
         })
         .collect::<Option<Vec<_>>>()?;
@@ -277,12 +303,4 @@ fn string_json(body: &mut String, value: &str) {
         Ok(quoted) => body.push_str(&quoted),
         Err(_) => body.push_str("null"),
     }
-}
-
-/// `"key":` of the `i`th member of a JSON object, after the members before it.
-fn member(body: &mut String, i: usize, key: &str) {
-    if i > 0 {
-        body.push(',');
-    }
-    let _ = write!(body, "\"{key}\":");
 }

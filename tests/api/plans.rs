@@ -5,8 +5,6 @@
 
 use serde_json::{Value, json};
 
-use sea_orm::DatabaseBackend;
-
 use crate::common::{Config, TestServer, payload};
 
 const INBOX: &str = include_str!("../../bench/queries/inbox.graphql");
@@ -48,8 +46,6 @@ const EVERYTHING: &str = r#"query Everything($first: Int = 3) {
 #[derive(Clone, Copy, PartialEq)]
 enum Planned {
     Yes,
-    /// It selects `id`: on PostgreSQL (SQLite has no base64 to write one).
-    WithIds,
     No,
 }
 
@@ -58,15 +54,15 @@ enum Planned {
 /// plan leaves to the resolvers: out-of-range arguments (errors), computed and
 /// viewer-dependent fields.
 fn documents(cursor: &str, conversation: &str) -> Vec<(&'static str, Value, Planned)> {
-    use Planned::{No, WithIds, Yes};
+    use Planned::{No, Yes};
     vec![
         (INBOX, json!({}), Yes),
         (INBOX, json!({ "first": 7 }), Yes),
         (DETAIL, json!({ "number": 1 }), Yes),
         (DETAIL, json!({ "number": 2 }), Yes),
         (DETAIL, json!({ "number": 100000 }), Yes),
-        (EVERYTHING, json!({}), WithIds),
-        (EVERYTHING, json!({ "first": 0 }), WithIds),
+        (EVERYTHING, json!({}), Yes),
+        (EVERYTHING, json!({ "first": 0 }), Yes),
         (
             r#"query OpenConversations($first: Int!) {
               conversations(first: $first, filter: { states: [OPEN], unassigned: true }, orderBy: { field: UPDATED_AT, direction: DESC }) {
@@ -75,7 +71,7 @@ fn documents(cursor: &str, conversation: &str) -> Vec<(&'static str, Value, Plan
               }
             }"#,
             json!({ "first": 5 }),
-            WithIds,
+            Yes,
         ),
         (
             r#"{ a: conversationByNumber(number: 1) { ...C more: number } b: conversationByNumber(number: 2) { ... on Conversation { n: number s: subject } }
@@ -225,12 +221,6 @@ async fn planned_answers_equal_resolved_ones() {
         .to_owned();
     let conversation = crate::common::gid(parley::ids::NodeKind::Conversation, 1);
 
-    let sqlite = planned.db.get_database_backend() == DatabaseBackend::Sqlite;
-    let expected = |planned: Planned| match planned {
-        Planned::Yes => true,
-        Planned::WithIds => !sqlite,
-        Planned::No => false,
-    };
     let tokens = [
         ("every scope", planned.token().await, true),
         (
@@ -268,7 +258,7 @@ async fn planned_answers_equal_resolved_ones() {
             if *reads_all {
                 assert_eq!(
                     a.headers.get("x-parley-plan").is_some(),
-                    expected(plannable),
+                    plannable == Planned::Yes,
                     "{who}: was {document} answered by a plan?"
                 );
             }
