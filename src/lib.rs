@@ -1,6 +1,7 @@
 //! Parley: a GraphQL gateway over customer conversations, tickets, tags, notes
 //! and ratings, for many tenants at once.
 
+pub mod assistant;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -57,6 +58,7 @@ pub fn schema(
             .data(events.clone())
             .data(writer.clone())
             .data(db.clone())
+            .data(assistant::Assistant::default())
     };
     CheckedSchema::new(
         build,

@@ -160,7 +160,7 @@ pub struct SearchQuery {
     pub exact: bool,
 }
 
-fn is_stop_word(word: &str) -> bool {
+pub(crate) fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
@@ -171,6 +171,15 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// The words of `text` worth searching for: lower-case, no stop words, at most
+/// [`MAX_TERMS`], in order (repeats kept).
+pub fn terms(text: &str) -> Vec<String> {
+    words(text)
+        .filter(|w| !is_stop_word(w))
+        .take(MAX_TERMS)
+        .collect()
+}
+
 impl SearchQuery {
     /// Parses a client's query; one with no searchable word is BAD_USER_INPUT.
     pub fn parse(text: &str, exact: bool) -> Result<SearchQuery> {
@@ -179,10 +188,7 @@ impl SearchQuery {
                 "`query` may be at most {MAX_QUERY_BYTES} bytes"
             )));
         }
-        let terms: Vec<String> = words(text)
-            .filter(|w| !is_stop_word(w))
-            .take(MAX_TERMS)
-            .collect();
+        let terms = terms(text);
         if terms.is_empty() {
             return Err(Error::bad_input("`query` has no words to search for"));
         }

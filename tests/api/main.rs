@@ -6,6 +6,7 @@
 
 mod common;
 
+mod assistant;
 mod auth;
 mod claim;
 mod cli;

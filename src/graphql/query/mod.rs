@@ -1,6 +1,7 @@
 //! The query root, merged from one object per area of the graph.
 
 mod activity;
+mod assistant;
 pub(crate) mod conversations;
 mod directory;
 mod node;
@@ -29,6 +30,7 @@ pub struct Query(
     ratings::RatingQuery,
     search::SearchQueryRoot,
     rate_limit::RateLimitQuery,
+    assistant::AssistantQuery,
 );
 
 /// Sort direction.
