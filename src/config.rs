@@ -271,8 +271,8 @@ pub struct CacheOptions {
     #[arg(long, env = "PARLEY_MAX_CACHED_QUERY_BYTES", default_value_t = 16 * 1024)]
     pub max_cached_query_bytes: usize,
     /// Answer queries whose every field is a column or a relation with one SQL
-    /// statement per root field that builds the JSON in the database (a compiled
-    /// plan, kept per query); `false` resolves every field with async-graphql.
+    /// statement per root field (a compiled plan, kept per query); `false` resolves
+    /// every field with async-graphql.
     #[arg(long, env = "PARLEY_COMPILED_PLANS", default_value_t = true, action = clap::ArgAction::Set)]
     pub compiled_plans: bool,
     /// Bytes of compiled plans kept, as estimated from their queries' text.

@@ -66,6 +66,9 @@ pub enum UserErrorCode {
     AlreadySubmitted,
     /// The idempotency key was used before with a different input.
     IdempotencyKeyReused,
+    /// A limit was reached (a queue is full, too many runs this minute); the message
+    /// says which.
+    LimitExceeded,
 }
 
 /// A business rule that refused a mutation, with the input field it is about.

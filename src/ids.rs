@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     Activity,
+    AssistantQueuedMessage,
+    AssistantRun,
     Agent,
     Contact,
     Conversation,
@@ -25,8 +27,10 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 14] = [
         NodeKind::Activity,
+        NodeKind::AssistantQueuedMessage,
+        NodeKind::AssistantRun,
         NodeKind::Agent,
         NodeKind::Contact,
         NodeKind::Conversation,
@@ -44,6 +48,8 @@ impl NodeKind {
     pub fn name(self) -> &'static str {
         match self {
             NodeKind::Activity => "Activity",
+            NodeKind::AssistantQueuedMessage => "AssistantQueuedMessage",
+            NodeKind::AssistantRun => "AssistantRun",
             NodeKind::Agent => "Agent",
             NodeKind::Contact => "Contact",
             NodeKind::Conversation => "Conversation",

@@ -46,6 +46,7 @@ pub fn schema(
     caches: &config::CacheOptions,
 ) -> CheckedSchema {
     let writer = db::Writer::for_pool(&db);
+    let assistant = assistant::Assistant::start(writer.0.clone());
     let build = || {
         let mut builder = graphql::builder();
         if !introspection {
@@ -58,7 +59,7 @@ pub fn schema(
             .data(events.clone())
             .data(writer.clone())
             .data(db.clone())
-            .data(assistant::Assistant::default())
+            .data(assistant.clone())
     };
     CheckedSchema::new(
         build,

@@ -389,6 +389,16 @@ pub enum ActivityType {
     /// wrote, or an agent woke it.
     #[sea_orm(string_value = "UNSNOOZED")]
     Unsnoozed,
+    /// The assistant started answering (`message` is the question it answers).
+    #[sea_orm(string_value = "ASSISTANT_RUN_STARTED")]
+    AssistantRunStarted,
+    /// The assistant's run ended: completed, cancelled or failed (`message` is its
+    /// answer, when it wrote one).
+    #[sea_orm(string_value = "ASSISTANT_RUN_ENDED")]
+    AssistantRunEnded,
+    /// The conversation's queue of messages waiting for the assistant changed.
+    #[sea_orm(string_value = "ASSISTANT_QUEUE_CHANGED")]
+    AssistantQueueChanged,
 }
 
 /// Where a voice session is, as the voice-agent API reports it.
@@ -504,4 +514,36 @@ pub enum SentimentTrend {
     /// The mood got worse.
     #[sea_orm(string_value = "DOWN")]
     Down,
+}
+
+/// Where an assistant's run is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssistantRunStatus {
+    /// Writing its answer (at most one per conversation).
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    /// Answered: the answer is a message of the conversation.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// Stopped by `cancelAssistantRun`; what it had written is kept.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    /// Broke off: the provider failed, the run took too long, or the server stopped
+    /// while it ran (`error` says which).
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
 }

@@ -6,6 +6,8 @@
 
 pub mod activity;
 pub mod agent;
+pub mod assistant_queue;
+pub mod assistant_run;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_attribute_value;

@@ -15,6 +15,7 @@ mod m20261203_000021_ratings_by_time;
 mod m20261203_000022_message_language_confidence;
 mod m20261203_000023_seed_parity;
 mod m20261203_000024_merge_snooze_voice;
+mod m20261204_000025_assistant;
 
 /// The names of the unique indexes whose violation is the client's doing (a value
 /// another row already has), for the gateway to tell it apart from a bug. Named as
@@ -36,6 +37,9 @@ pub mod unique {
     pub const FLOW_NAME: &str = "uq_flows_tenant_id_name";
     /// `voice_sessions (tenant_id, connection_code)`.
     pub const CONNECTION_CODE: &str = "uq_voice_sessions_tenant_id_connection_code";
+    /// `assistant_runs (tenant_id, conversation_id) WHERE status = 'RUNNING'`: one
+    /// run at a time per conversation.
+    pub const ONE_RUNNING_RUN: &str = "uq_assistant_runs_tenant_id_conversation_id_running";
 
     /// The indexes on plain columns, as SQLite names them in its error message
     /// (`UNIQUE constraint failed: <table>.<column>, ...`); an index on an expression
@@ -122,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000022_message_language_confidence::Migration),
             Box::new(m20261203_000023_seed_parity::Migration),
             Box::new(m20261203_000024_merge_snooze_voice::Migration),
+            Box::new(m20261204_000025_assistant::Migration),
         ]
     }
 }

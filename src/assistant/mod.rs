@@ -5,6 +5,7 @@
 //! below a threshold, never inventing text.
 
 pub mod retrieval;
+pub mod runs;
 
 use std::sync::Arc;
 
@@ -64,12 +65,20 @@ pub trait Provider: Send + Sync {
     async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation>;
 }
 
-/// The provider the gateway uses, shared by every request.
+/// The provider the gateway uses and the runs it writes, shared by every request.
 #[derive(Clone)]
-pub struct Assistant(pub Arc<dyn Provider>);
+pub struct Assistant {
+    pub provider: Arc<dyn Provider>,
+    pub runs: Arc<runs::Runs>,
+}
 
-impl Default for Assistant {
-    fn default() -> Self {
-        Assistant(Arc::new(retrieval::Retrieval))
+impl Assistant {
+    /// The built-in provider over `db`, and the runs it writes.
+    pub fn start(db: DatabaseConnection) -> Assistant {
+        let provider: Arc<dyn Provider> = Arc::new(retrieval::Retrieval);
+        Assistant {
+            runs: runs::Runs::new(db, provider.clone()),
+            provider,
+        }
     }
 }

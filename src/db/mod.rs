@@ -161,6 +161,8 @@ macro_rules! tenanted {
 }
 
 tenanted!(
+    assistant_queue,
+    assistant_run,
     activity,
     agent,
     contact,

@@ -7,7 +7,9 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::types::activity::Activity;
+use super::types::assistant_run::AssistantRunEvent;
 use super::{require, row};
+use crate::assistant::Assistant;
 use crate::auth::Scope;
 use crate::error::Error;
 use crate::events::{Event, Events, LAST_EVENT_WAIT};
@@ -83,6 +85,57 @@ impl Subscription {
                         yield Err(Error::EventsMissed.into());
                         break;
                     }
+                    Err(RecvError::Lagged(missed)) => {
+                        yield Err(Error::Lagged(missed).into());
+                        break;
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
+    /// The assistant's runs in one conversation as they write: STARTED, a CHUNK per
+    /// few words (`delta`; `run.text` holds all written so far), then COMPLETED,
+    /// CANCELLED or FAILED, for every run from now on (the next queued question's
+    /// run follows). Runs this gateway writes only: subscribe to the replica that
+    /// took `askAssistant` (a load balancer's sticky sessions), or follow
+    /// `conversationEvents` for ASSISTANT_RUN_ENDED from any replica. A subscriber
+    /// more than 1,024 events behind gets an error and the subscription ends.
+    async fn assistant_run_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The conversation whose runs to follow.")] conversation_id: ID,
+    ) -> Result<impl Stream<Item = Result<AssistantRunEvent>>> {
+        let viewer = require(ctx, Scope::ConversationRead)?.clone();
+        let key = decode_as(&conversation_id, NodeKind::Conversation);
+        let conversation = row::<entity::conversation::Entity>(ctx, key)
+            .await?
+            .ok_or_else(|| Error::NotFound("conversation".into()))?
+            .id;
+        let assistant = ctx
+            .data::<Assistant>()
+            .map_err(|_| Error::Internal("no assistant".into()))?;
+        let mut receiver = assistant.runs.subscribe();
+        let closing = ctx
+            .data::<Events>()
+            .map_err(|_| Error::Internal("no event source".into()))?
+            .closing();
+        Ok(async_stream::stream! {
+            let mut closing = std::pin::pin!(closing);
+            loop {
+                let received = tokio::select! {
+                    received = receiver.recv() => received,
+                    () = &mut closing => break,
+                };
+                match received {
+                    Ok(event)
+                        if event.run.conversation_id == conversation
+                            && *event.run.tenant_id == *viewer.tenant =>
+                    {
+                        yield Ok(AssistantRunEvent(event))
+                    }
+                    Ok(_) => {}
                     Err(RecvError::Lagged(missed)) => {
                         yield Err(Error::Lagged(missed).into());
                         break;

@@ -90,6 +90,8 @@ macro_rules! has_id {
 }
 
 has_id!(
+    assistant_queue,
+    assistant_run,
     activity,
     agent,
     contact,

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod anonymize;
+pub mod assistant;
 pub mod attributes;
 pub mod capabilities;
 pub mod conversations;

@@ -12,13 +12,13 @@ const CLOSE: &str = "mutation($input: CloseConversationInput!) { closeConversati
 const TICKET: &str = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } userErrors { code } } }";
 const SUGGEST: &str = "query($id: ID!) { suggestReply(ticketId: $id) { text confidence escalationReason provider sources { similarity conversation { id state } question { text } answer { text role } } } }";
 
-const QUESTION: &str = "My flux capacitor overheats when the quantum drive spins up";
-const ANSWER: &str =
+pub(crate) const QUESTION: &str = "My flux capacitor overheats when the quantum drive spins up";
+pub(crate) const ANSWER: &str =
     "Reset the quantum drive firmware to 4.2, then recalibrate the flux capacitor.";
 
 /// A conversation with a customer's question and an agent's reply, closed (solved)
 /// or left open; its id.
-async fn conversation(
+pub(crate) async fn conversation(
     server: &TestServer,
     token: &str,
     question: &str,
@@ -59,7 +59,7 @@ async fn conversation(
     id
 }
 
-async fn ticket(server: &TestServer, token: &str, text: &str) -> String {
+pub(crate) async fn ticket(server: &TestServer, token: &str, text: &str) -> String {
     let reply = server
         .post(
             Some(token),

@@ -420,6 +420,8 @@ pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
     }
     match kind {
         NodeKind::Activity => owner!(activity),
+        NodeKind::AssistantQueuedMessage => owner!(assistant_queue),
+        NodeKind::AssistantRun => owner!(assistant_run),
         NodeKind::Agent => owner!(agent),
         NodeKind::Contact => owner!(contact),
         NodeKind::Conversation => owner!(conversation),

@@ -26,12 +26,14 @@ const WRITE_ONLY: &str = "conversation:write ticket:write admin";
 
 /// Payload fields a write-only token may read: ids, cursors, what it sent, and why
 /// a write was refused.
-const ALLOWED: [&str; 8] = [
+const ALLOWED: [&str; 10] = [
     "id",
     "cursor",
     "__typename",
     "clientMutationId",
     "deletedTicketId",
+    "deletedQueuedMessageId",
+    "cleared",
     "removedTagId",
     "index",
     "importedMessages",
@@ -180,7 +182,7 @@ fn id(known: &Known, key: &str) -> String {
 /// the write scope it needs and its input.
 type Case = (&'static str, &'static str, fn(&Known) -> Value);
 
-const CASES: [Case; 34] = [
+const CASES: [Case; 40] = [
     (
         "createConversation",
         "conversation:write",
@@ -214,6 +216,36 @@ const CASES: [Case; 34] = [
         "addMessage",
         "conversation:write",
         |k| json!({ "conversationId": id(k, "conversation"), "text": "We are on it." }),
+    ),
+    (
+        "enqueueAssistantMessage",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "content": "Where is it?" }),
+    ),
+    (
+        "updateAssistantQueuedMessage",
+        "conversation:write",
+        |k| json!({ "id": id(k, "enqueueAssistantMessage.queuedMessage"), "content": "Where?" }),
+    ),
+    (
+        "deleteAssistantQueuedMessage",
+        "conversation:write",
+        |k| json!({ "id": id(k, "enqueueAssistantMessage.queuedMessage") }),
+    ),
+    (
+        "clearAssistantQueue",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation") }),
+    ),
+    (
+        "askAssistant",
+        "conversation:write",
+        |k| json!({ "conversationId": id(k, "conversation"), "content": "Is my order late?" }),
+    ),
+    (
+        "cancelAssistantRun",
+        "conversation:write",
+        |k| json!({ "runId": id(k, "askAssistant.run") }),
     ),
     (
         "addNote",

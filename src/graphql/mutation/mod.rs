@@ -2,6 +2,7 @@
 //! file per mutation: its input, its payload and its resolver.
 
 mod anonymize;
+mod assistant;
 mod attributes;
 mod conversations;
 pub(crate) mod edges;
@@ -38,6 +39,7 @@ pub struct Mutation(
     merge::MergeWrites,
     snooze::SnoozeWrites,
     voice::VoiceWrites,
+    assistant::AssistantWrites,
 );
 
 /// The row id behind an input ID of `kind`; anything else is NOT_FOUND.

@@ -40,12 +40,12 @@ impl AssistantQuery {
             .data::<Assistant>()
             .map_err(|_| Error::Internal("no assistant in the schema".into()))?;
         let draft = assistant
-            .0
+            .provider
             .draft(db(ctx)?, &viewer.tenant, question, ticket.conversation_id)
             .await?;
         Ok(SuggestedReply {
             draft,
-            provider: assistant.0.name(),
+            provider: assistant.provider.name(),
         })
     }
 }

@@ -4,10 +4,15 @@
 use async_graphql::{Context, ID, Json, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Channel, ConversationState, Direction, SentimentTrend};
-use entity::{agent, contact, conversation, message, queue, voice_session};
+use entity::{
+    agent, assistant_queue, assistant_run, contact, conversation, message, queue, voice_session,
+};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::activity::Activity;
 use super::agent::Agent;
+use super::assistant_queued_message::AssistantQueuedMessage;
+use super::assistant_run::AssistantRun;
 use super::contact::Contact;
 use super::custom_attribute::CustomAttributeValue;
 use super::message::Message;
@@ -19,6 +24,7 @@ use super::ticket::Ticket;
 use super::voice_session::VoiceSession;
 use super::{at, at_opt, json};
 use crate::auth::Scope;
+use crate::db::scoped;
 use crate::error::Error;
 use crate::graphql::{Read, children, db, loaders, require, row, tag_links, viewer};
 use crate::ids::NodeKind;
@@ -268,6 +274,37 @@ impl Conversation {
             .map_err(Error::from)?
             .unwrap_or_default();
         Ok(values.into_iter().map(CustomAttributeValue).collect())
+    }
+
+    /// The messages waiting for the assistant's next run, in the order they will be
+    /// answered (at most 20).
+    #[graphql(complexity = "10 + 20 * child_complexity")]
+    async fn assistant_queue(&self, ctx: &Context<'_>) -> Result<Vec<AssistantQueuedMessage>> {
+        let rows = scoped::<assistant_queue::Entity>(&viewer(ctx)?.tenant)
+            .filter(assistant_queue::Column::ConversationId.eq(self.0.id))
+            .order_by_asc(assistant_queue::Column::Id)
+            .all(db(ctx)?)
+            .await?;
+        Ok(rows.into_iter().map(AssistantQueuedMessage).collect())
+    }
+
+    /// The assistant's latest runs in the conversation, newest first.
+    #[graphql(complexity = "10 + last.max(0) as usize * child_complexity")]
+    async fn assistant_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many of the latest runs (1 to 50).", default = 10)] last: i32,
+    ) -> Result<Vec<AssistantRun>> {
+        if !(1..=50).contains(&last) {
+            return Err(Error::bad_input("`last` must be between 1 and 50").into());
+        }
+        let rows = scoped::<assistant_run::Entity>(&viewer(ctx)?.tenant)
+            .filter(assistant_run::Column::ConversationId.eq(self.0.id))
+            .order_by_desc(assistant_run::Column::Id)
+            .limit(last as u64)
+            .all(db(ctx)?)
+            .await?;
+        Ok(rows.into_iter().map(AssistantRun).collect())
     }
 
     /// Messages, oldest first.

@@ -2,6 +2,8 @@
 
 pub mod activity;
 pub mod agent;
+pub mod assistant_queued_message;
+pub mod assistant_run;
 pub mod contact;
 pub mod conversation;
 pub mod custom_attribute;

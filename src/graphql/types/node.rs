@@ -2,12 +2,14 @@
 
 use async_graphql::{Context, ID, Interface};
 use entity::{
-    activity, agent, contact, conversation, custom_attribute_definition, flow, message, note,
-    queue, rating, tag, ticket,
+    activity, agent, assistant_queue, assistant_run, contact, conversation,
+    custom_attribute_definition, flow, message, note, queue, rating, tag, ticket,
 };
 
 use super::activity::Activity;
 use super::agent::Agent;
+use super::assistant_queued_message::AssistantQueuedMessage;
+use super::assistant_run::AssistantRun;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::custom_attribute::CustomAttributeDefinition;
@@ -32,6 +34,8 @@ use crate::ids::{NodeKind, decode};
 ))]
 pub enum Node {
     Activity(Activity),
+    AssistantQueuedMessage(AssistantQueuedMessage),
+    AssistantRun(AssistantRun),
     Agent(Agent),
     Contact(Contact),
     Conversation(Conversation),
@@ -57,7 +61,9 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         | NodeKind::Message
         | NodeKind::Note
         | NodeKind::Rating
-        | NodeKind::Activity => {
+        | NodeKind::Activity
+        | NodeKind::AssistantRun
+        | NodeKind::AssistantQueuedMessage => {
             require(ctx, Scope::ConversationRead)?;
         }
         NodeKind::Ticket => {
@@ -71,6 +77,12 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         NodeKind::Activity => row::<activity::Entity>(ctx, key)
             .await?
             .map(|m| Node::Activity(Activity(m))),
+        NodeKind::AssistantQueuedMessage => row::<assistant_queue::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::AssistantQueuedMessage(AssistantQueuedMessage(m))),
+        NodeKind::AssistantRun => row::<assistant_run::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::AssistantRun(AssistantRun(m))),
         NodeKind::Agent => row::<agent::Entity>(ctx, key)
             .await?
             .map(|m| Node::Agent(Agent(m))),
