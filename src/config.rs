@@ -253,6 +253,64 @@ pub struct HttpOptions {
     pub caches: CacheOptions,
     #[command(flatten)]
     pub redis: RedisOptions,
+    #[command(flatten)]
+    pub assistant: AssistantOptions,
+}
+
+/// The assistant's provider: the built-in retrieval one, or an OpenAI-compatible
+/// chat completions API.
+#[derive(Debug, Clone, Args)]
+pub struct AssistantOptions {
+    /// Base URL of an OpenAI-compatible API (e.g. `https://api.openai.com/v1`); runs
+    /// then stream that model's answers, with the tenant's similar solved
+    /// conversations as context. Without it, the built-in provider answers offline.
+    #[arg(long = "assistant-url", env = "PARLEY_ASSISTANT_URL")]
+    pub url: Option<String>,
+    /// The model asked.
+    #[arg(
+        long = "assistant-model",
+        env = "PARLEY_ASSISTANT_MODEL",
+        default_value = "gpt-4o-mini"
+    )]
+    pub model: String,
+    /// The API key, sent as a bearer token (set it in the environment).
+    #[arg(
+        long = "assistant-api-key",
+        env = "PARLEY_ASSISTANT_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Longest wait for the provider's first byte, per attempt (429 and 5xx answers,
+    /// and no answer, are retried twice with backoff).
+    #[arg(long = "assistant-timeout", env = "PARLEY_ASSISTANT_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Most tokens one answer may take.
+    #[arg(
+        long = "assistant-max-tokens",
+        env = "PARLEY_ASSISTANT_MAX_TOKENS",
+        default_value_t = 1024
+    )]
+    pub max_tokens: u32,
+    /// Tokens a tenant's runs may use per UTC day (LIMIT_EXCEEDED beyond); 0 is no limit.
+    #[arg(
+        long = "assistant-daily-tokens",
+        env = "PARLEY_ASSISTANT_DAILY_TOKENS",
+        default_value_t = 1_000_000
+    )]
+    pub daily_tokens: u64,
+}
+
+impl Default for AssistantOptions {
+    fn default() -> Self {
+        AssistantOptions {
+            url: None,
+            model: "gpt-4o-mini".into(),
+            api_key: None,
+            timeout: std::time::Duration::from_secs(30),
+            max_tokens: 1024,
+            daily_tokens: 1_000_000,
+        }
+    }
 }
 
 /// How much memory the caches of parsed documents and persisted queries may hold.
@@ -342,6 +400,7 @@ impl Default for HttpOptions {
             sockets: SocketOptions::default(),
             caches: CacheOptions::default(),
             redis: RedisOptions::default(),
+            assistant: AssistantOptions::default(),
         }
     }
 }

@@ -34,19 +34,19 @@ use crate::graphql::CheckedSchema;
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
-/// persisted queries kept in `persisted`, live updates from `events` and parsed
-/// documents kept within `caches`.
+/// persisted queries kept in `persisted`, live updates from `events`, and what
+/// `options` set: introspection, the caches, the assistant.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
-    introspection: bool,
     limiter: ratelimit::Limiter,
     persisted: Option<persisted::Store>,
     events: events::Events,
-    caches: &config::CacheOptions,
+    options: &config::HttpOptions,
 ) -> CheckedSchema {
+    let (introspection, caches) = (options.introspection, &options.caches);
     let writer = db::Writer::for_pool(&db);
-    let assistant = assistant::Assistant::start(writer.0.clone());
+    let assistant = assistant::Assistant::start(writer.0.clone(), &options.assistant);
     let build = || {
         let mut builder = graphql::builder();
         if !introspection {

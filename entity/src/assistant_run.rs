@@ -48,6 +48,9 @@ pub struct Model {
     pub escalation_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
+    /// Tokens the provider's model read and wrote (0 for the built-in provider).
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
     /// The agent who asked.
     pub created_by: Option<i64>,
     pub started_at: i64,
@@ -78,6 +81,8 @@ crate::from_row::from_row!(
     confidence,
     escalation_reason,
     error,
+    prompt_tokens,
+    completion_tokens,
     created_by,
     started_at,
     heartbeat_at,

@@ -61,6 +61,8 @@ impl MigrationTrait for Migration {
                     .col(double_null("confidence"))
                     .col(text_null("escalation_reason"))
                     .col(text_null("error"))
+                    .col(big_integer("prompt_tokens").default(0))
+                    .col(big_integer("completion_tokens").default(0))
                     .col(big_integer_null("created_by"))
                     .col(big_integer("started_at"))
                     .col(big_integer("heartbeat_at"))
@@ -84,6 +86,7 @@ impl MigrationTrait for Migration {
              (tenant_id, conversation_id, id)",
         )
         .await?;
+        // Runs started in the last minute, tokens used today.
         db.execute_unprepared(
             "CREATE INDEX idx_assistant_runs_started ON assistant_runs (tenant_id, started_at)",
         )

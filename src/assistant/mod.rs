@@ -4,13 +4,17 @@
 //! sources and a confidence, and says it does not know (with an escalation reason)
 //! below a threshold, never inventing text.
 
+pub mod openai;
 pub mod retrieval;
 pub mod runs;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sea_orm::DatabaseConnection;
 
+use crate::config::AssistantOptions;
 use crate::error::Result;
 
 /// A drafted answer to a question.
@@ -38,6 +42,26 @@ pub struct Source {
     pub similarity: f64,
 }
 
+/// Tokens a provider's model used.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// An answer as it is written.
+pub struct Answer {
+    /// What the answer draws on (sources, confidence) and, when the provider does
+    /// not answer, why.
+    pub draft: Draft,
+    /// The answer's text as it arrives; dropping it stops the provider.
+    pub text: BoxStream<'static, Result<String>>,
+    /// The model writing it, if any.
+    pub model: Option<String>,
+    /// The tokens it used, complete once `text` ended.
+    pub usage: Arc<Mutex<Usage>>,
+}
+
 /// A translation, or why there is none.
 #[derive(Debug, Clone)]
 pub enum Translation {
@@ -63,6 +87,35 @@ pub trait Provider: Send + Sync {
 
     /// `text` (in `from`, when known) in the language `to`.
     async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation>;
+
+    /// The answer to `question` as it is written: by default the draft, a few words
+    /// at a time (what does not know says so, see [`runs::ESCALATION`]).
+    async fn answer(
+        &self,
+        db: &DatabaseConnection,
+        tenant: &str,
+        question: &str,
+        exclude: Option<i64>,
+    ) -> Result<Answer> {
+        let draft = self.draft(db, tenant, question, exclude).await?;
+        let text = draft
+            .text
+            .clone()
+            .unwrap_or_else(|| runs::ESCALATION.to_owned());
+        let chunks = runs::chunks(&text);
+        let text = futures_util::stream::iter(chunks)
+            .then(|chunk| async move {
+                tokio::time::sleep(runs::PACE).await;
+                Ok(chunk)
+            })
+            .boxed();
+        Ok(Answer {
+            draft,
+            text,
+            model: None,
+            usage: Arc::default(),
+        })
+    }
 }
 
 /// The provider the gateway uses and the runs it writes, shared by every request.
@@ -70,15 +123,22 @@ pub trait Provider: Send + Sync {
 pub struct Assistant {
     pub provider: Arc<dyn Provider>,
     pub runs: Arc<runs::Runs>,
+    /// Tokens a tenant's runs may use per UTC day; 0 is no limit.
+    pub daily_tokens: u64,
 }
 
 impl Assistant {
-    /// The built-in provider over `db`, and the runs it writes.
-    pub fn start(db: DatabaseConnection) -> Assistant {
-        let provider: Arc<dyn Provider> = Arc::new(retrieval::Retrieval);
+    /// The provider `options` choose (an OpenAI-compatible one when it has a URL,
+    /// else the built-in one) over `db`, and the runs it writes.
+    pub fn start(db: DatabaseConnection, options: &AssistantOptions) -> Assistant {
+        let provider: Arc<dyn Provider> = match &options.url {
+            Some(url) => Arc::new(openai::OpenAi::new(url, options)),
+            None => Arc::new(retrieval::Retrieval),
+        };
         Assistant {
             runs: runs::Runs::new(db, provider.clone()),
             provider,
+            daily_tokens: options.daily_tokens,
         }
     }
 }

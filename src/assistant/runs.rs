@@ -16,7 +16,10 @@ use serde_json::json;
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::{Draft, Provider};
+use futures_util::StreamExt;
+
+use super::{Answer, Provider, Usage};
+use crate::error::Error;
 use crate::service::assistant::{Ending, beat, end, stale};
 
 /// How often a run beats.
@@ -30,7 +33,7 @@ pub const MAX_RUN: Duration = Duration::from_secs(120);
 /// Longest answer, in bytes (the run's token budget for the built-in provider).
 pub const MAX_ANSWER: usize = 16 * 1024;
 /// Pause between chunks, so an answer streams as a model's would.
-const PACE: Duration = Duration::from_millis(25);
+pub(crate) const PACE: Duration = Duration::from_millis(25);
 /// Words per streamed chunk.
 const WORDS_PER_CHUNK: usize = 3;
 /// Events a subscriber may fall behind by.
@@ -133,14 +136,10 @@ impl Runs {
         let deadline = tokio::time::sleep(MAX_RUN);
         tokio::pin!(deadline);
         let provider = self.provider.clone();
-        let asked = provider.draft(
-            &self.db,
-            &run.tenant_id,
-            &run.content,
-            Some(run.conversation_id),
-        );
-        let draft = tokio::select! {
-            draft = asked => draft,
+        let (tenant, conversation) = (run.tenant_id.as_str(), Some(run.conversation_id));
+        let asked = provider.answer(&self.db, tenant, &run.content, conversation);
+        let answer = tokio::select! {
+            answer = asked => answer,
             () = token.cancelled() => {
                 return self.finish(run, Outcome::Cancelled, String::new(), None, started).await;
             }
@@ -148,31 +147,32 @@ impl Runs {
                 return self.finish(run, Outcome::TimedOut, String::new(), None, started).await;
             }
         };
-        let draft = match draft {
-            Ok(draft) => draft,
+        let mut answer = match answer {
+            Ok(answer) => answer,
             Err(err) => {
-                let outcome = Outcome::Failed(format!("the provider failed: {err:?}"));
+                let outcome = Outcome::Failed(format!("the provider failed: {}", reason(&err)));
                 return self
                     .finish(run, outcome, String::new(), None, started)
                     .await;
             }
         };
-        let answer = draft.text.clone().unwrap_or_else(|| ESCALATION.to_owned());
         let mut written = String::new();
         let mut snapshot = run.clone();
         let mut last_beat = Instant::now();
-        for chunk in chunks(&answer) {
+        let outcome = loop {
+            // Dropping the answer's stream (cancelled, timed out) stops the provider.
+            let next = tokio::select! {
+                next = answer.text.next() => next,
+                () = token.cancelled() => break Outcome::Cancelled,
+                () = &mut deadline => break Outcome::TimedOut,
+            };
+            let chunk = match next {
+                None => break Outcome::Completed,
+                Some(Err(err)) => break Outcome::Failed(reason(&err)),
+                Some(Ok(chunk)) => chunk,
+            };
             if written.len() + chunk.len() > MAX_ANSWER {
-                break;
-            }
-            tokio::select! {
-                () = tokio::time::sleep(PACE) => {}
-                () = token.cancelled() => {
-                    return self.finish(run, Outcome::Cancelled, written, Some(draft), started).await;
-                }
-                () = &mut deadline => {
-                    return self.finish(run, Outcome::TimedOut, written, Some(draft), started).await;
-                }
+                break Outcome::Completed;
             }
             written.push_str(&chunk);
             snapshot.partial_text.clone_from(&written);
@@ -181,13 +181,15 @@ impl Runs {
                 last_beat = Instant::now();
                 // Asked to stop through another replica.
                 if beat(&self.db, &run, &written).await.unwrap_or(false) {
-                    return self
-                        .finish(run, Outcome::Cancelled, written, Some(draft), started)
-                        .await;
+                    break Outcome::Cancelled;
                 }
             }
-        }
-        self.finish(run, Outcome::Completed, written, Some(draft), started)
+        };
+        drop(std::mem::replace(
+            &mut answer.text,
+            futures_util::stream::empty().boxed(),
+        ));
+        self.finish(run, outcome, written, Some(answer), started)
             .await;
     }
 
@@ -196,9 +198,15 @@ impl Runs {
         run: assistant_run::Model,
         outcome: Outcome,
         text: String,
-        draft: Option<Draft>,
+        answer: Option<Answer>,
         started: Instant,
     ) {
+        let usage = answer
+            .as_ref()
+            .and_then(|a| a.usage.lock().ok().map(|u| *u))
+            .unwrap_or_default();
+        let model = answer.as_ref().and_then(|a| a.model.clone());
+        let draft = answer.map(|a| a.draft);
         let (status, error, continue_queue) = match outcome {
             Outcome::Completed => (AssistantRunStatus::Completed, None, true),
             Outcome::Cancelled => (AssistantRunStatus::Cancelled, None, true),
@@ -220,12 +228,12 @@ impl Runs {
             .unwrap_or_default();
         let metadata = json!({
             "provider": run.provider,
-            "model": null,
+            "model": model,
             "runId": run.id,
             "status": status,
             "confidence": draft.as_ref().map(|d| d.confidence),
             "sources": sources,
-            "usage": { "promptTokens": 0, "completionTokens": 0 },
+            "usage": { "promptTokens": usage.prompt_tokens, "completionTokens": usage.completion_tokens },
             "latencyMs": started.elapsed().as_millis() as u64,
         });
         let ending = Ending {
@@ -235,6 +243,7 @@ impl Runs {
             escalation_reason: draft.and_then(|d| d.escalation_reason),
             error,
             metadata,
+            usage,
             continue_queue,
         };
         match end(&self.db, &run, ending).await {
@@ -264,8 +273,16 @@ enum Outcome {
     Failed(String),
 }
 
+/// A provider's error as a run's `error`.
+fn reason(err: &Error) -> String {
+    match err {
+        Error::Unavailable(message) | Error::Internal(message) => message.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// The answer in chunks of a few words, whitespace kept.
-fn chunks(text: &str) -> Vec<String> {
+pub(crate) fn chunks(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut chunk = String::new();
     let mut words = 0;
@@ -300,6 +317,7 @@ async fn sweep(runs: std::sync::Weak<Runs>) {
                     escalation_reason: None,
                     error: Some("interrupted: the server running it stopped".into()),
                     metadata: json!({ "provider": run.provider, "runId": run.id, "status": "FAILED", "interrupted": true }),
+                    usage: Usage::default(),
                     continue_queue: false,
                 };
                 if let Ok(Some((ended, _))) = end(&live.db, &run, ending).await {

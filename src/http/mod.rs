@@ -98,11 +98,10 @@ impl AppState {
         let schema = crate::schema(
             db.clone(),
             &limits,
-            options.introspection,
             limiter.clone(),
             persisted.clone(),
             events.clone(),
-            &options.caches,
+            &options,
         );
         let turns = options
             .concurrent_requests()

@@ -9,7 +9,7 @@ use entity::{assistant_queue, assistant_run, conversation, message};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::activity::{self, Detail};
@@ -41,6 +41,14 @@ pub struct RunOptions {
     pub is_sandbox: bool,
 }
 
+/// How runs are started: by which provider, within which budget.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    pub provider: &'a str,
+    /// Tokens a tenant's runs may use per UTC day; 0 is no limit.
+    pub daily_tokens: u64,
+}
+
 /// What asking did.
 pub enum Asked {
     /// A run started (spawn it).
@@ -54,7 +62,7 @@ pub enum Asked {
 pub async fn ask(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    provider: &str,
+    policy: Policy<'_>,
     conversation_id: i64,
     content: &str,
     options: RunOptions,
@@ -67,10 +75,10 @@ pub async fn ask(
     let asked = if running(&tx, tenant, conv.id).await?.is_some() {
         Asked::Queued(queue_in(&tx, viewer, conv.id, content).await?)
     } else {
-        check_rate(&tx, tenant).await?;
+        check_rate(&tx, tenant, policy.daily_tokens).await?;
         let actor = Some(viewer.agent_id);
         Asked::Started(Box::new(
-            start_in(&tx, &conv, actor, provider, content, options).await?,
+            start_in(&tx, &conv, actor, policy.provider, content, options).await?,
         ))
     };
     tx.commit().await?;
@@ -121,7 +129,7 @@ pub async fn running(
         .await?)
 }
 
-async fn check_rate(tx: &DatabaseTransaction, tenant: &str) -> Result<()> {
+async fn check_rate(tx: &DatabaseTransaction, tenant: &str, daily_tokens: u64) -> Result<()> {
     let since = now() - 60_000_000;
     let started = scoped::<assistant_run::Entity>(tenant)
         .filter(assistant_run::Column::StartedAt.gte(since))
@@ -132,6 +140,27 @@ async fn check_rate(tx: &DatabaseTransaction, tenant: &str) -> Result<()> {
             "conversationId",
             format!("the tenant started {RUNS_PER_MINUTE} runs in the last minute; wait"),
         ));
+    }
+    if daily_tokens > 0 {
+        let day = now() - now().rem_euclid(86_400_000_000);
+        let used: Option<i64> = scoped::<assistant_run::Entity>(tenant)
+            .filter(assistant_run::Column::StartedAt.gte(day))
+            .select_only()
+            // SUM of bigints is numeric on PostgreSQL.
+            .column_as(
+                Expr::cust("CAST(SUM(prompt_tokens + completion_tokens) AS BIGINT)"),
+                "used",
+            )
+            .into_tuple()
+            .one(tx)
+            .await?
+            .flatten();
+        if used.unwrap_or(0) >= to_i64(daily_tokens) {
+            return Err(limit(
+                "conversationId",
+                format!("the tenant's runs used their {daily_tokens} tokens for today (UTC)"),
+            ));
+        }
     }
     Ok(())
 }
@@ -167,6 +196,8 @@ async fn start_in(
         confidence: Set(None),
         escalation_reason: Set(None),
         error: Set(None),
+        prompt_tokens: Set(0),
+        completion_tokens: Set(0),
         created_by: Set(actor),
         started_at: Set(at),
         heartbeat_at: Set(at),
@@ -400,6 +431,8 @@ pub struct Ending {
     pub error: Option<String>,
     /// The answer message's metadata (provider, sources, usage, latency).
     pub metadata: serde_json::Value,
+    /// Tokens the provider's model used.
+    pub usage: crate::assistant::Usage,
     /// Whether the next queued message starts now.
     pub continue_queue: bool,
 }
@@ -446,6 +479,8 @@ pub async fn end(
     row.confidence = Set(ending.confidence);
     row.escalation_reason = Set(ending.escalation_reason);
     row.error = Set(ending.error);
+    row.prompt_tokens = Set(to_i64(ending.usage.prompt_tokens));
+    row.completion_tokens = Set(to_i64(ending.usage.completion_tokens));
     row.heartbeat_at = Set(at);
     row.finished_at = Set(Some(at));
     let ended = row.update(&tx).await?;
@@ -462,6 +497,10 @@ pub async fn end(
     };
     tx.commit().await?;
     Ok(Some((ended, next)))
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Starts the run of the conversation's first queued message, if any.

@@ -19,12 +19,12 @@ use crate::subscriptions::{Socket, connect, next_message};
 
 const ASK: &str = "mutation($input: AskAssistantInput!) { askAssistant(input: $input) { run { id status content } queuedMessage { id content } userErrors { code field } } }";
 const ENQUEUE: &str = "mutation($input: EnqueueAssistantMessageInput!) { enqueueAssistantMessage(input: $input) { queuedMessage { id content } userErrors { code } } }";
-const CANCEL: &str = "mutation($input: CancelAssistantRunInput!) { cancelAssistantRun(input: $input) { run { status text answer { text metadata } } userErrors { code } } }";
-const RUNS: &str = "query($id: ID!) { node(id: $id) { ... on Conversation { assistantQueue { content } assistantRuns(last: 20) { status content text answer { role text metadata } } } } }";
+pub(crate) const CANCEL: &str = "mutation($input: CancelAssistantRunInput!) { cancelAssistantRun(input: $input) { run { status text answer { text metadata } } userErrors { code } } }";
+pub(crate) const RUNS: &str = "query($id: ID!) { node(id: $id) { ... on Conversation { assistantQueue { content } assistantRuns(last: 20) { status content text error promptTokens completionTokens answer { role text metadata } } } } }";
 const EVENTS: &str = "subscription($id: ID!) { assistantRunEvents(conversationId: $id) { type delta run { id status content text } } }";
 
 /// An open conversation of tenant-1 to ask in.
-async fn open_conversation(server: &TestServer, token: &str) -> String {
+pub(crate) async fn open_conversation(server: &TestServer, token: &str) -> String {
     let create = "mutation { createConversation(input: { subject: \"Ask\", message: { text: \"Hello\", role: USER } }) { conversation { id } } }";
     let reply = server.post(Some(token), create, json!({})).await;
     payload(&reply, "createConversation")["conversation"]["id"]
@@ -33,7 +33,7 @@ async fn open_conversation(server: &TestServer, token: &str) -> String {
         .to_owned()
 }
 
-async fn ask(server: &TestServer, token: &str, id: &str, content: &str) -> Value {
+pub(crate) async fn ask(server: &TestServer, token: &str, id: &str, content: &str) -> Value {
     let input = json!({ "conversationId": id, "content": content, "sessionId": "s-1", "uiContext": { "page": "inbox" } });
     let reply = server
         .post(Some(token), ASK, json!({ "input": input }))
@@ -41,7 +41,7 @@ async fn ask(server: &TestServer, token: &str, id: &str, content: &str) -> Value
     payload(&reply, "askAssistant").clone()
 }
 
-async fn follow(server: &TestServer, token: &str, conversation: &str) -> Socket {
+pub(crate) async fn follow(server: &TestServer, token: &str, conversation: &str) -> Socket {
     let (mut socket, ack) = connect(&server.url, token).await;
     assert_eq!(ack.unwrap()["type"], "connection_ack");
     let message = json!({ "id": "runs", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "id": conversation } } });
@@ -54,14 +54,14 @@ async fn follow(server: &TestServer, token: &str, conversation: &str) -> Socket 
 }
 
 /// The next run event on the socket.
-async fn event(socket: &mut Socket) -> Value {
+pub(crate) async fn event(socket: &mut Socket) -> Value {
     let message = next_message(socket).await.expect("an event");
     assert_eq!(message["type"], "next", "{message}");
     message["payload"]["data"]["assistantRunEvents"].clone()
 }
 
 /// The conversation's runs, newest first, once none is RUNNING.
-async fn settled(server: &TestServer, token: &str, id: &str) -> Value {
+pub(crate) async fn settled(server: &TestServer, token: &str, id: &str) -> Value {
     for _ in 0..200 {
         let reply = server.post(Some(token), RUNS, json!({ "id": id })).await;
         let node = reply.data()["node"].clone();

@@ -7,6 +7,7 @@
 mod common;
 
 mod assistant;
+mod assistant_provider;
 mod assistant_runs;
 mod auth;
 mod claim;

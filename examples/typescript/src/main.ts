@@ -1,11 +1,15 @@
 // The agent-inbox flow against a running gateway: list the open, unassigned
 // conversations, open the first, watch its events, claim it, add a note, close it,
-// and check that the subscription delivered exactly those three changes.
+// and check that the subscription delivered exactly those three changes. Then the
+// assistant in the second: three questions answered in order as they stream, a run
+// cancelled mid-answer, and suggested replies for tickets.
 //
 //   PARLEY_URL=http://127.0.0.1:8080 PARLEY_TOKEN='Bearer eyJ...' npm start
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import * as assistant from './assistant';
 import { Parley } from './client';
+import { graphql } from './gql';
 import * as inbox from './inbox';
 
 const EXPECTED = ['CLAIMED', 'NOTE_ADDED', 'CLOSED'] as const;
@@ -35,6 +39,8 @@ async function run(parley: Parley): Promise<void> {
   }
   const picked = open.nodes[0];
   if (!picked) throw new Error('no open, unassigned conversation to work on');
+  const asking = open.nodes[1];
+  if (!asking) throw new Error('no second open conversation to ask the assistant in');
 
   // Subscribe before changing anything, and collect in the background.
   const connected = parley.connected();
@@ -81,6 +87,104 @@ async function run(parley: Parley): Promise<void> {
   check(events[1]?.note?.id === note.id, 'the NOTE_ADDED event names the note');
   check(events[2]?.conversation?.state === 'CLOSED', 'the CLOSED event shows the closed conversation');
   console.log('\ninbox flow ok');
+
+  await assistantFlow(parley, asking.id);
+  console.log('\nassistant flow ok');
+}
+
+const QUESTIONS = [
+  'My account got locked after a few login attempts. Can you unlock it?',
+  'I want to file a formal complaint about how my last request was handled.',
+  'Where do penguins buy their sunglasses?',
+] as const;
+
+/** Ask with two questions queued behind, watch the three answers stream in order,
+ * cancel a fourth run mid-answer, and get a suggested reply for a ticket. */
+async function assistantFlow(parley: Parley, id: string): Promise<void> {
+  // The lazy websocket closes once the inbox's subscription ended: let it, then open anew.
+  await sleep(500);
+  const connected = parley.connected();
+  const stream = assistant.runEvents(parley, id);
+  const ended = until(stream, (e) => e.type !== 'STARTED' && e.type !== 'CHUNK', QUESTIONS.length);
+  await connected;
+  await sleep(1000);
+
+  // Queued first, so that the run the question starts is followed by both.
+  for (const question of QUESTIONS.slice(1)) await assistant.enqueue(parley, id, question);
+  const asked = await assistant.ask(parley, id, QUESTIONS[0]);
+  check(asked.run?.status === 'RUNNING', `askAssistant started a run: ${asked.run?.status}`);
+  console.log(`\nasked the assistant in conversation ${id}; run ${asked.run?.id} is RUNNING`);
+
+  const events = await ended;
+  const finished = events.filter((e) => e.type === 'COMPLETED');
+  check(
+    JSON.stringify(finished.map((e) => e.run.content)) === JSON.stringify(QUESTIONS),
+    `answered in order: ${finished.map((e) => e.run.content).join(' | ')}`,
+  );
+  const first = events.filter((e) => e.run.id === finished[0]?.run.id);
+  const streamed = first.filter((e) => e.type === 'CHUNK').map((e) => e.delta ?? '').join('');
+  check(streamed === finished[0]?.run.text, 'the chunks make up the answer');
+  console.log(`streamed in ${first.filter((e) => e.type === 'CHUNK').length} chunks: ${oneLine(streamed)}`);
+  for (const e of finished.slice(1)) console.log(`then: ${oneLine(e.run.content, 40)} -> ${oneLine(e.run.text, 60)}`);
+
+  // A run stopped mid-answer keeps what it wrote.
+  const watching = parley.subscribe(assistant.AssistantRunEventsSubscription, { id });
+  const firstChunk = until(
+    (async function* () {
+      for await (const e of watching) yield e.assistantRunEvents;
+    })(),
+    (e) => e.type === 'CHUNK',
+    1,
+  );
+  await sleep(1000);
+  const again = await assistant.ask(parley, id, QUESTIONS[1]);
+  const runId = again.run?.id;
+  if (!runId) throw new Error('the fourth question did not start a run');
+  await firstChunk;
+  const cancelled = await assistant.cancel(parley, runId);
+  check(cancelled?.status === 'CANCELLED', `cancelled: ${cancelled?.status}`);
+  check((cancelled?.answer?.text ?? '') === cancelled?.text, 'the partial answer is kept');
+  console.log(`cancelled run ${runId} after: ${oneLine(cancelled?.text ?? '')}`);
+
+  const state = await assistant.runs(parley, id);
+  check(state.assistantQueue.length === 0, 'the queue is empty');
+  check(state.assistantRuns.length === 4, `${state.assistantRuns.length} runs`);
+  const answered = state.assistantRuns.find((r) => r.content === QUESTIONS[0]);
+  check(answered?.answer?.role === 'ASSISTANT', 'the answer is an ASSISTANT message');
+
+  const tickets = await parley.request(TicketsQuery, {});
+  let drafted = 0;
+  for (const ticket of tickets.tickets.nodes) {
+    const reply = await assistant.suggestReply(parley, ticket.id);
+    check(reply.text != null || reply.escalationReason != null, 'a draft or a reason');
+    if (reply.text != null) drafted += 1;
+  }
+  check(drafted > 0, 'some ticket got a suggested reply');
+  console.log(`suggested replies for ${drafted} of ${tickets.tickets.nodes.length} tickets`);
+}
+
+const TicketsQuery = graphql(`
+  query RecentTickets {
+    tickets(first: 10) { nodes { id number } }
+  }
+`);
+
+/** The events of `stream` until `count` of them matched `done`, or an error after TIMEOUT_MS. */
+async function until<T>(stream: AsyncGenerator<T>, done: (e: T) => boolean, count: number): Promise<T[]> {
+  const events: T[] = [];
+  let matched = 0;
+  const timer = setTimeout(() => void stream.return(undefined), TIMEOUT_MS);
+  try {
+    for await (const event of stream) {
+      events.push(event);
+      if (done(event)) matched += 1;
+      if (matched === count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (matched < count) throw new Error(`only ${matched} of ${count} awaited events in ${TIMEOUT_MS} ms`);
+  return events;
 }
 
 /** The first `count` events of `stream`, or an error after TIMEOUT_MS. */

@@ -115,6 +115,16 @@ impl AssistantRun {
         self.0.is_sandbox
     }
 
+    /// Tokens the provider's model read for this run (0 for the built-in provider).
+    async fn prompt_tokens(&self) -> i64 {
+        self.0.prompt_tokens
+    }
+
+    /// Tokens the provider's model wrote for this run (0 for the built-in provider).
+    async fn completion_tokens(&self) -> i64 {
+        self.0.completion_tokens
+    }
+
     /// When it started.
     async fn started_at(&self) -> DateTime<Utc> {
         at(self.0.started_at)

@@ -10,7 +10,7 @@ use crate::graphql::types::assistant_queued_message::AssistantQueuedMessage;
 use crate::graphql::types::assistant_run::AssistantRun;
 use crate::graphql::{require, writer};
 use crate::ids::NodeKind;
-use crate::service::assistant::{Asked, RunOptions, ask, valid_json};
+use crate::service::assistant::{Asked, Policy, RunOptions, ask, valid_json};
 
 /// Input of `askAssistant`.
 #[derive(InputObject)]
@@ -91,11 +91,14 @@ impl AskAssistantMutation {
         })();
         let outcome = match options {
             Ok(options) => {
-                let provider = assistant.provider.name();
+                let policy = Policy {
+                    provider: assistant.provider.name(),
+                    daily_tokens: assistant.daily_tokens,
+                };
                 ask(
                     writer(ctx)?,
                     viewer,
-                    provider,
+                    policy,
                     conversation_id,
                     &input.content,
                     options,
