@@ -150,7 +150,38 @@ impl Provider for OpenAi {
     }
 
     async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation> {
-        Retrieval.translate(text, from, to).await
+        if from == Some(to) {
+            return Ok(Translation::Text(text.to_owned()));
+        }
+        let instructions = format!(
+            "Translate the user's message into the language with ISO 639 code `{to}`. \
+             Reply with the translation only."
+        );
+        let body = json!({
+            "model": self.model,
+            "stream": false,
+            "max_tokens": self.max_tokens,
+            "messages": [
+                { "role": "system", "content": instructions },
+                { "role": "user", "content": text },
+            ],
+        });
+        let answer = match self.send(&body).await {
+            Ok(response) => response.json::<Value>().await.ok(),
+            Err(Error::Unavailable(reason)) => return Ok(Translation::Unavailable(reason)),
+            Err(other) => return Err(other),
+        };
+        Ok(
+            match answer
+                .as_ref()
+                .and_then(|a| a["choices"][0]["message"]["content"].as_str())
+            {
+                Some(translated) => Translation::Text(translated.to_owned()),
+                None => {
+                    Translation::Unavailable("the provider's answer held no translation".into())
+                }
+            },
+        )
     }
 
     async fn answer(

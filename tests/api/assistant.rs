@@ -190,3 +190,25 @@ async fn suggest_reply_stays_in_the_tenant_and_needs_both_read_scopes() {
     // The server still answers.
     assert_eq!(suggest(&server, &token, &mine).await["text"], ANSWER);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_built_in_provider_does_not_translate_and_says_so() {
+    let server = TestServer::start(1, 3).await;
+    let token = server.token().await;
+    let id = conversation(&server, &token, QUESTION, ANSWER, false).await;
+    let read = "query($id: ID!) { node(id: $id) { ... on Conversation { messages(first: 1) { nodes { fr: translated(to: \"fr\") { text provider unavailableReason } own: translated(to: \"EN\") { text } } } } } }";
+    let reply = server.post(Some(&token), read, json!({ "id": id })).await;
+    let message = &reply.data()["node"]["messages"]["nodes"][0];
+    assert!(message["fr"]["text"].is_null());
+    assert_eq!(message["fr"]["provider"], "retrieval");
+    assert!(
+        message["fr"]["unavailableReason"]
+            .as_str()
+            .unwrap()
+            .contains("does not translate")
+    );
+    assert_eq!(message["own"]["text"], QUESTION);
+    let bad = "query($id: ID!) { node(id: $id) { ... on Conversation { messages(first: 1) { nodes { translated(to: \"klingon!\") { text } } } } } }";
+    let reply = server.post(Some(&token), bad, json!({ "id": id })).await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+}

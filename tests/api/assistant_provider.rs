@@ -57,6 +57,12 @@ async fn complete(State(up): State<Upstream>, headers: HeaderMap, body: String) 
         .map(str::to_owned);
     up.requests.lock().unwrap().push((auth, body.clone()));
     let attempt = up.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+    if body["stream"] == false {
+        // A translation: the whole answer at once.
+        let text = body["messages"][1]["content"].as_str().unwrap_or("");
+        let answer = json!({ "choices": [{ "index": 0, "message": { "role": "assistant", "content": format!("[fr] {text}") } }] });
+        return axum::Json(answer).into_response();
+    }
     let question = body["messages"][2]["content"]
         .as_str()
         .unwrap_or("")
@@ -261,5 +267,38 @@ async fn a_tenant_over_its_daily_tokens_is_refused() {
     assert_eq!(
         refused["userErrors"][0]["code"], "LIMIT_EXCEEDED",
         "{refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_are_translated_by_the_model() {
+    let (server, upstream, token) = gateway(0).await;
+    let id = open_conversation(&server, &token).await;
+    let add = "mutation($input: AddMessageInput!) { addMessage(input: $input) { message { id } } }";
+    let text = "Where is my parcel? It was due on Monday.";
+    let input = json!({ "conversationId": id, "text": text, "language": "en" });
+    let reply = server
+        .post(Some(&token), add, json!({ "input": input }))
+        .await;
+    let message = payload(&reply, "addMessage")["message"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let read = "query($id: ID!) { node(id: $id) { ... on Message { fr: translated(to: \"fr\") { text language provider unavailableReason } short: translation(to: \"FR\") own: translation(to: \"en\") } } }";
+    let reply = server
+        .post(Some(&token), read, json!({ "id": message }))
+        .await;
+    let node = &reply.data()["node"];
+    assert_eq!(
+        node["fr"],
+        json!({ "text": format!("[fr] {text}"), "language": "fr", "provider": "openai", "unavailableReason": null })
+    );
+    assert_eq!(node["short"], format!("[fr] {text}"));
+    // Its own language needs no model.
+    assert_eq!(node["own"], text);
+    let (_, body) = upstream.requests.lock().unwrap()[0].clone();
+    assert_eq!(
+        body["messages"][1],
+        json!({ "role": "user", "content": text })
     );
 }

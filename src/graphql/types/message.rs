@@ -4,12 +4,15 @@ use async_graphql::{Context, ID, Json, Object, Result, Union};
 use chrono::{DateTime, Utc};
 use entity::enums::{Direction, MessageRole, Modality};
 use entity::{agent, contact, conversation, message};
+use isolang::Language;
 
 use super::agent::Agent;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::tag::{Topic, topics_of};
 use super::{at, at_opt, json};
+use crate::assistant::{Assistant, Translation};
+use crate::error::Error;
 use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
@@ -119,19 +122,52 @@ impl Message {
         topics_of(ctx, &self.0.text, self.0.language.as_deref(), &[]).await
     }
 
-    /// The text in the language `to`. A message already in that language is its own
-    /// translation; any other needs a translation provider, and Parley has none
-    /// configured yet (the assistant brings one), so it is null.
+    /// The text in the language `to` (`translated(to:)`'s text): a message already in
+    /// that language is its own translation; any other is translated by the
+    /// assistant's provider, or null when it cannot translate.
     async fn translation(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Language code to translate into, e.g. `en`.")] to: String,
-    ) -> Option<&str> {
-        let same = self
-            .0
-            .language
-            .as_deref()
-            .is_some_and(|own| own.eq_ignore_ascii_case(to.trim()));
-        same.then_some(self.0.text.as_str())
+    ) -> Result<Option<String>> {
+        Ok(match self.translated(ctx, to).await?.translation {
+            Translation::Text(text) => Some(text),
+            Translation::Unavailable(_) => None,
+        })
+    }
+
+    /// The text in the language `to`, with the provider that translated it or why
+    /// there is no translation (the built-in provider only knows a message's own
+    /// language). `to` is an ISO 639-1 or 639-3 code (BAD_USER_INPUT otherwise).
+    async fn translated(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Language code to translate into, e.g. `en`.")] to: String,
+    ) -> Result<MessageTranslation> {
+        let to = to.trim().to_ascii_lowercase();
+        let known = Language::from_639_1(&to).or_else(|| Language::from_639_3(&to));
+        if known.is_none() {
+            return Err(
+                Error::bad_input("`to` must be an ISO 639-1 or 639-3 language code").into(),
+            );
+        }
+        let assistant = ctx
+            .data::<Assistant>()
+            .map_err(|_| Error::Internal("no assistant in the schema".into()))?;
+        let own = self.0.language.as_deref().map(str::to_ascii_lowercase);
+        let translation = if own.as_deref() == Some(to.as_str()) {
+            Translation::Text(self.0.text.clone())
+        } else {
+            assistant
+                .provider
+                .translate(&self.0.text, own.as_deref(), &to)
+                .await?
+        };
+        Ok(MessageTranslation {
+            language: to,
+            provider: assistant.provider.name(),
+            translation,
+        })
     }
 
     /// When it was sent.
@@ -142,5 +178,41 @@ impl Message {
     /// When its personal text was erased, if it was.
     async fn anonymized_at(&self) -> Option<DateTime<Utc>> {
         at_opt(self.0.anonymized_at)
+    }
+}
+
+pub struct MessageTranslation {
+    language: String,
+    provider: &'static str,
+    translation: Translation,
+}
+
+/// A message's text in another language, or why there is none.
+#[Object]
+impl MessageTranslation {
+    /// The translated text; null when there is none (see `unavailableReason`).
+    async fn text(&self) -> Option<&str> {
+        match &self.translation {
+            Translation::Text(text) => Some(text),
+            Translation::Unavailable(_) => None,
+        }
+    }
+
+    /// The language asked for.
+    async fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The assistant's provider (`retrieval` for the built-in one).
+    async fn provider(&self) -> &str {
+        self.provider
+    }
+
+    /// Why there is no translation; null when there is one.
+    async fn unavailable_reason(&self) -> Option<&str> {
+        match &self.translation {
+            Translation::Text(_) => None,
+            Translation::Unavailable(reason) => Some(reason),
+        }
     }
 }
