@@ -1,9 +1,9 @@
 //! Writing a run's answer: the provider drafts it, the answer streams out in chunks
 //! to `assistantRunEvents` subscribers of this replica, and the run ends COMPLETED
 //! (the answer stored as an ASSISTANT message with its metadata), CANCELLED (what
-//! was written is kept) or FAILED. A run beats every [`BEAT`] (its heartbeat and
-//! partial text), which is also when it sees a cancellation asked through another
-//! replica; a sweeper fails RUNNING runs whose heartbeat stopped.
+//! was written is kept) or FAILED. A run beats every [`BEAT`] from start to end (its
+//! heartbeat and partial text), which is also when it sees a cancellation asked
+//! through another replica; a sweeper fails RUNNING runs whose heartbeat stopped.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -136,15 +136,27 @@ impl Runs {
         let deadline = tokio::time::sleep(MAX_RUN);
         tokio::pin!(deadline);
         let provider = self.provider.clone();
-        let (tenant, conversation) = (run.tenant_id.as_str(), Some(run.conversation_id));
-        let asked = provider.answer(&self.db, tenant, &run.content, conversation);
-        let answer = tokio::select! {
-            answer = asked => answer,
-            () = token.cancelled() => {
-                return self.finish(run, Outcome::Cancelled, String::new(), None, started).await;
-            }
-            () = &mut deadline => {
-                return self.finish(run, Outcome::TimedOut, String::new(), None, started).await;
+        let (tenant, content) = (run.tenant_id.clone(), run.content.clone());
+        let asked = provider.answer(&self.db, &tenant, &content, Some(run.conversation_id));
+        tokio::pin!(asked);
+        // The heartbeat goes on while the provider is slow to answer or between chunks,
+        // so no sweeper takes a live run for a dead one; it is also when a cancellation
+        // asked through another replica is seen.
+        let mut heart = tokio::time::interval_at(tokio::time::Instant::now() + BEAT, BEAT);
+        let answer = loop {
+            tokio::select! {
+                answer = &mut asked => break answer,
+                _ = heart.tick() => {
+                    if beat(&self.db, &run, "").await.unwrap_or(false) {
+                        return self.finish(run, Outcome::Cancelled, String::new(), None, started).await;
+                    }
+                }
+                () = token.cancelled() => {
+                    return self.finish(run, Outcome::Cancelled, String::new(), None, started).await;
+                }
+                () = &mut deadline => {
+                    return self.finish(run, Outcome::TimedOut, String::new(), None, started).await;
+                }
             }
         };
         let mut answer = match answer {
@@ -158,11 +170,16 @@ impl Runs {
         };
         let mut written = String::new();
         let mut snapshot = run.clone();
-        let mut last_beat = Instant::now();
         let outcome = loop {
             // Dropping the answer's stream (cancelled, timed out) stops the provider.
             let next = tokio::select! {
                 next = answer.text.next() => next,
+                _ = heart.tick() => {
+                    if beat(&self.db, &run, &written).await.unwrap_or(false) {
+                        break Outcome::Cancelled;
+                    }
+                    continue;
+                }
                 () = token.cancelled() => break Outcome::Cancelled,
                 () = &mut deadline => break Outcome::TimedOut,
             };
@@ -177,13 +194,6 @@ impl Runs {
             written.push_str(&chunk);
             snapshot.partial_text.clone_from(&written);
             self.publish(RunEventType::Chunk, &snapshot, Some(chunk));
-            if last_beat.elapsed() >= BEAT {
-                last_beat = Instant::now();
-                // Asked to stop through another replica.
-                if beat(&self.db, &run, &written).await.unwrap_or(false) {
-                    break Outcome::Cancelled;
-                }
-            }
         };
         drop(std::mem::replace(
             &mut answer.text,

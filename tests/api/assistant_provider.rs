@@ -82,6 +82,9 @@ async fn complete(State(up): State<Upstream>, headers: HeaderMap, body: String) 
     if question.contains("[slow]") {
         tokio::time::sleep(Duration::from_millis(1500)).await;
     }
+    if question.contains("[stall]") {
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+    }
     let (words, gap, cut) = if question.contains("[long]") {
         ("word ".repeat(300), 20, false)
     } else {
@@ -301,4 +304,21 @@ async fn messages_are_translated_by_the_model() {
         body["messages"][1],
         json!({ "role": "user", "content": text })
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_waiting_for_its_provider_keeps_its_heartbeat() {
+    use entity::assistant_run;
+    use sea_orm::EntityTrait;
+    let (server, _upstream, token) = gateway(0).await;
+    let id = open_conversation(&server, &token).await;
+    ask(&server, &token, &id, "[stall] Where is my order?").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let runs = assistant_run::Entity::find().all(&server.db).await.unwrap();
+    let run = runs.iter().find(|r| r.content.contains("[stall]")).unwrap();
+    assert_eq!(run.status, entity::enums::AssistantRunStatus::Running);
+    // No byte yet, and still it beat: no sweeper takes it for a dead run.
+    assert!(run.heartbeat_at >= run.started_at + 900_000, "{run:?}");
+    let done = &settled(&server, &token, &id).await["assistantRuns"][0];
+    assert_eq!(done["status"], "COMPLETED");
 }
