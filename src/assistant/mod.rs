@@ -85,8 +85,8 @@ pub trait Provider: Send + Sync {
         exclude: Option<i64>,
     ) -> Result<Draft>;
 
-    /// `text` (in `from`, when known) in the language `to`.
-    async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation>;
+    /// `text` in the language `to` (the caller answers a text already in `to` itself).
+    async fn translate(&self, text: &str, to: &str) -> Result<Translation>;
 
     /// The answer to `question` as it is written: by default the draft, a few words
     /// at a time (what does not know says so, see [`runs::ESCALATION`]).

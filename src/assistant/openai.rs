@@ -149,10 +149,7 @@ impl Provider for OpenAi {
         Retrieval.draft(db, tenant, question, exclude).await
     }
 
-    async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation> {
-        if from == Some(to) {
-            return Ok(Translation::Text(text.to_owned()));
-        }
+    async fn translate(&self, text: &str, to: &str) -> Result<Translation> {
         let instructions = format!(
             "Translate the user's message into the language with ISO 639 code `{to}`. \
              Reply with the translation only."

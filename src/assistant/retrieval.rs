@@ -128,15 +128,10 @@ impl Provider for Retrieval {
         })
     }
 
-    async fn translate(&self, text: &str, from: Option<&str>, to: &str) -> Result<Translation> {
-        Ok(if from == Some(to) {
-            Translation::Text(text.to_owned())
-        } else {
-            Translation::Unavailable(
-                "the built-in retrieval provider does not translate; configure a model provider"
-                    .into(),
-            )
-        })
+    async fn translate(&self, _text: &str, _to: &str) -> Result<Translation> {
+        Ok(Translation::Unavailable(
+            "the built-in retrieval provider does not translate; configure a model provider".into(),
+        ))
     }
 }
 

@@ -4,16 +4,16 @@
 //! a run that ends starts the next queued message; a run whose process died is
 //! marked FAILED with its queue kept. Writing the answer is `assistant::runs`.
 
-use entity::enums::{ActivityType, AssistantRunStatus, Direction, MessageRole, Modality};
+use entity::enums::{ActivityType, AssistantRunStatus, MessageRole, Modality};
 use entity::{assistant_queue, assistant_run, conversation, message};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, NotSet,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::activity::{self, Detail};
-use super::messages::{Draft, insert};
+use super::messages::{Draft, attach, default_direction, insert};
 use super::rules::{check_open, find_in, invalid, lock_conversation};
 use super::{begin, now};
 use crate::auth::Viewer;
@@ -215,8 +215,9 @@ async fn start_in(
     Ok(run)
 }
 
-/// Writes a message of the conversation as `add` does: last message, `updatedAt`,
-/// a MESSAGE_ADDED entry.
+/// Writes a message of the conversation and makes it the latest, as `addMessage`
+/// does ([`attach`]); in a conversation closed while its run wrote, the answer is
+/// kept as a message but changes nothing else.
 async fn append(
     tx: &DatabaseTransaction,
     conv: &conversation::Model,
@@ -229,11 +230,7 @@ async fn append(
     let user = role == MessageRole::User;
     let draft = Draft {
         conversation_id: conv.id,
-        direction: if user {
-            Direction::Inbound
-        } else {
-            Direction::Outbound
-        },
+        direction: default_direction(role),
         role,
         author_agent_id: None,
         author_contact_id: if user { conv.requester_id } else { None },
@@ -248,23 +245,7 @@ async fn append(
         metadata,
     };
     let message = insert(tx, &conv.tenant_id, draft).await?;
-    conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastMessageId, Expr::value(message.id))
-        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
-        .col_expr(
-            conversation::Column::Version,
-            Expr::col(conversation::Column::Version).add(1),
-        )
-        .filter(conversation::Column::TenantId.eq(conv.tenant_id.as_str()))
-        .filter(conversation::Column::Id.eq(conv.id))
-        .exec(tx)
-        .await?;
-    let detail = Detail {
-        message_id: Some(message.id),
-        ..Detail::default()
-    };
-    let kind = ActivityType::MessageAdded;
-    activity::record_as(tx, &conv.tenant_id, actor, Some(conv.id), kind, detail).await?;
+    attach(tx, conv, actor, &message, at).await?;
     Ok(message)
 }
 

@@ -264,49 +264,12 @@ pub async fn add(
         },
     )
     .await?;
-    let trend = if message.role == MessageRole::User {
-        sentiment_trend(&user_sentiments(&tx, &viewer.tenant, conv.id).await?)
-    } else {
-        conv.sentiment_trend
-    };
-    let updated = conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastMessageId, Expr::value(message.id))
-        .col_expr(conversation::Column::SentimentTrend, Expr::value(trend))
-        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
-        .col_expr(
-            conversation::Column::Version,
-            Expr::col(conversation::Column::Version).add(1),
-        )
-        .filter(
-            Condition::all()
-                .add(conversation::Column::TenantId.eq(viewer.tenant.as_ref()))
-                .add(conversation::Column::Id.eq(conv.id))
-                .add(conversation::Column::State.ne(ConversationState::Closed)),
-        )
-        .exec(&tx)
-        .await?;
-    if updated.rows_affected == 0 {
+    if !attach(&tx, &conv, Some(viewer.agent_id), &message, at).await? {
         // Closed by someone else meanwhile.
         check_open(&find_conversation(&tx, &viewer.tenant, conv.id).await?)?;
         return Err(Error::Internal(
             "the message's conversation vanished".into(),
         ));
-    }
-    let detail = Detail {
-        message_id: Some(message.id),
-        ..Detail::default()
-    };
-    activity::record(
-        &tx,
-        viewer,
-        Some(conv.id),
-        ActivityType::MessageAdded,
-        detail,
-    )
-    .await?;
-    // The customer writing opens a snoozed conversation, as in any shared inbox.
-    if message.role == MessageRole::User && conv.snoozed_until.is_some() {
-        super::snooze::wake(&tx, &conv, None, at).await?;
     }
     if let Some(key) = &key {
         idempotency::remember(
@@ -322,6 +285,55 @@ pub async fn add(
     let conv = find_conversation(&tx, &viewer.tenant, conv.id).await?;
     tx.commit().await?;
     Ok((message, conv))
+}
+
+/// Makes a written message its conversation's latest: the last message, sentiment
+/// trend, `updatedAt` and version, a MESSAGE_ADDED entry by `actor` (`None`: the
+/// system), and a snoozed conversation woken when the customer wrote. `false`, with
+/// nothing changed, when the conversation is closed.
+pub async fn attach(
+    tx: &DatabaseTransaction,
+    conv: &conversation::Model,
+    actor: Option<i64>,
+    message: &message::Model,
+    at: i64,
+) -> Result<bool> {
+    let tenant = conv.tenant_id.as_str();
+    let trend = if message.role == MessageRole::User {
+        sentiment_trend(&user_sentiments(tx, tenant, conv.id).await?)
+    } else {
+        conv.sentiment_trend
+    };
+    let updated = conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastMessageId, Expr::value(message.id))
+        .col_expr(conversation::Column::SentimentTrend, Expr::value(trend))
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            conversation::Column::Version,
+            Expr::col(conversation::Column::Version).add(1),
+        )
+        .filter(
+            Condition::all()
+                .add(conversation::Column::TenantId.eq(tenant))
+                .add(conversation::Column::Id.eq(conv.id))
+                .add(conversation::Column::State.ne(ConversationState::Closed)),
+        )
+        .exec(tx)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Ok(false);
+    }
+    let detail = Detail {
+        message_id: Some(message.id),
+        ..Detail::default()
+    };
+    let kind = ActivityType::MessageAdded;
+    activity::record_as(tx, tenant, actor, Some(conv.id), kind, detail).await?;
+    // The customer writing opens a snoozed conversation, as in any shared inbox.
+    if message.role == MessageRole::User && conv.snoozed_until.is_some() {
+        super::snooze::wake(tx, conv, None, at).await?;
+    }
+    Ok(true)
 }
 
 /// Rates a message -1, 0 or 1, or clears its rating (`None`); a change is logged

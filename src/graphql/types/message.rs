@@ -158,10 +158,7 @@ impl Message {
         let translation = if own.as_deref() == Some(to.as_str()) {
             Translation::Text(self.0.text.clone())
         } else {
-            assistant
-                .provider
-                .translate(&self.0.text, own.as_deref(), &to)
-                .await?
+            assistant.provider.translate(&self.0.text, &to).await?
         };
         Ok(MessageTranslation {
             language: to,
