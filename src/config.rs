@@ -255,6 +255,8 @@ pub struct HttpOptions {
     pub redis: RedisOptions,
     #[command(flatten)]
     pub assistant: AssistantOptions,
+    #[command(flatten)]
+    pub webhooks: WebhookOptions,
 }
 
 /// The assistant's provider: the built-in retrieval one, or an OpenAI-compatible
@@ -311,6 +313,53 @@ impl Default for AssistantOptions {
             daily_tokens: 1_000_000,
         }
     }
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookOptions {
+    /// Post webhooks from this process (every replica may; each delivery goes to
+    /// one). `false` leaves them to other replicas.
+    #[arg(id = "webhook_worker", long = "webhook-worker", env = "PARLEY_WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub worker: bool,
+    /// Allow endpoints on private, loopback and link-local addresses (refused by
+    /// default: an endpoint must not reach into the gateway's own network).
+    #[arg(
+        id = "webhook_allow_private_addresses",
+        long = "webhook-allow-private-addresses",
+        env = "PARLEY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
+    )]
+    pub allow_private_addresses: bool,
+    /// Waits between a failed attempt and the next, comma-separated; after the last
+    /// the delivery FAILED (each wait varies by up to a fifth, at random).
+    #[arg(id = "webhook_retry_delays", long = "webhook-retry-delays", env = "PARLEY_WEBHOOK_RETRY_DELAYS", default_value = "5s,5m,30m,2h,5h,10h,10h", value_parser = parse_delays)]
+    pub retry_delays: Delays,
+    /// Longest an endpoint may take to answer one attempt.
+    #[arg(id = "webhook_timeout", long = "webhook-timeout", env = "PARLEY_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        WebhookOptions {
+            worker: true,
+            allow_private_addresses: false,
+            retry_delays: parse_delays("5s,5m,30m,2h,5h,10h,10h").unwrap_or_default(),
+            timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// A list of waits, e.g. `5s,5m,30m`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delays(pub Vec<std::time::Duration>);
+
+fn parse_delays(text: &str) -> Result<Delays, String> {
+    let delays = text
+        .split(',')
+        .map(|d| humantime::parse_duration(d.trim()).map_err(|e| format!("`{d}`: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Delays(delays))
 }
 
 /// How much memory the caches of parsed documents and persisted queries may hold.
@@ -401,6 +450,7 @@ impl Default for HttpOptions {
             caches: CacheOptions::default(),
             redis: RedisOptions::default(),
             assistant: AssistantOptions::default(),
+            webhooks: WebhookOptions::default(),
         }
     }
 }

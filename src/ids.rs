@@ -24,10 +24,12 @@ pub enum NodeKind {
     Rating,
     Tag,
     Ticket,
+    WebhookDelivery,
+    WebhookEndpoint,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 14] = [
+    const ALL: [NodeKind; 16] = [
         NodeKind::Activity,
         NodeKind::AssistantQueuedMessage,
         NodeKind::AssistantRun,
@@ -42,6 +44,8 @@ impl NodeKind {
         NodeKind::Rating,
         NodeKind::Tag,
         NodeKind::Ticket,
+        NodeKind::WebhookDelivery,
+        NodeKind::WebhookEndpoint,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -61,6 +65,8 @@ impl NodeKind {
             NodeKind::Rating => "Rating",
             NodeKind::Tag => "Tag",
             NodeKind::Ticket => "Ticket",
+            NodeKind::WebhookDelivery => "WebhookDelivery",
+            NodeKind::WebhookEndpoint => "WebhookEndpoint",
         }
     }
 

@@ -24,6 +24,7 @@ pub mod seed;
 pub mod service;
 pub mod telemetry;
 pub mod text;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
@@ -60,6 +61,7 @@ pub fn schema(
             .data(writer.clone())
             .data(db.clone())
             .data(assistant.clone())
+            .data(options.webhooks.clone())
     };
     CheckedSchema::new(
         build,
@@ -116,10 +118,23 @@ impl Server {
         let interval = state.options.snooze_check_interval;
         let waker = (!interval.is_zero())
             .then(|| tokio::spawn(service::snooze::waker(state.db.clone(), interval)));
+        let webhooks = state.options.webhooks.worker.then(|| {
+            webhooks::worker::Worker::start(
+                state.db.clone(),
+                state.events.clone(),
+                state.options.webhooks.clone(),
+            )
+        });
         let app = http::router(self.state);
         let deadline = http::connections::serve(self.listener, app, deadlines, shutdown).await;
         if let Some(waker) = waker {
             waker.abort();
+        }
+        if let Some(webhooks) = webhooks {
+            // The posts in flight are recorded, so that a restarted gateway does not
+            // post them again.
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            webhooks.stop(left).await;
         }
         state.events.close();
         state.sockets.close();

@@ -37,6 +37,8 @@ pub struct Model {
     pub ticket_id: Option<i64>,
     /// The other conversation of a merge.
     pub other_conversation_id: Option<i64>,
+    /// The webhook endpoint the entry is about (WEBHOOK_ENDPOINT_DISABLED).
+    pub webhook_endpoint_id: Option<i64>,
 }
 
 crate::from_row::from_row!(
@@ -55,7 +57,8 @@ crate::from_row::from_row!(
     note_id,
     rating_id,
     ticket_id,
-    other_conversation_id
+    other_conversation_id,
+    webhook_endpoint_id
 );
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

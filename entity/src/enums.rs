@@ -399,6 +399,10 @@ pub enum ActivityType {
     /// The conversation's queue of messages waiting for the assistant changed.
     #[sea_orm(string_value = "ASSISTANT_QUEUE_CHANGED")]
     AssistantQueueChanged,
+    /// A webhook endpoint was disabled after its deliveries kept failing for a day
+    /// (`webhookEndpoint`); tenant-wide, no conversation.
+    #[sea_orm(string_value = "WEBHOOK_ENDPOINT_DISABLED")]
+    WebhookEndpointDisabled,
 }
 
 /// Where a voice session is, as the voice-agent API reports it.
@@ -544,6 +548,35 @@ pub enum AssistantRunStatus {
     Cancelled,
     /// Broke off: the provider failed, the run took too long, or the server stopped
     /// while it ran (`error` says which).
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+/// Where a webhook delivery is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WebhookDeliveryStatus {
+    /// Not delivered yet: waiting for its first attempt or its next retry.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The endpoint answered an attempt with a 2xx status.
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    /// Every attempt failed (retries end after about a day); `redeliverWebhook`
+    /// tries again.
     #[sea_orm(string_value = "FAILED")]
     Failed,
 }

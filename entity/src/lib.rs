@@ -27,6 +27,9 @@ pub mod tenant_counter;
 pub mod ticket;
 pub mod ticket_tag;
 pub mod voice_session;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 mod from_row;
 

@@ -179,6 +179,9 @@ tenanted!(
     ticket,
     ticket_tag,
     voice_session,
+    webhook_attempt,
+    webhook_delivery,
+    webhook_endpoint,
 );
 
 /// Reads one keyset page of `select`, sorted by `sort` in `order` (one statement).

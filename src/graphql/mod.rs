@@ -82,6 +82,8 @@ pub(crate) enum Read {
     /// Reference data both inboxes show (agents, queues, tags, contacts, attribute
     /// definitions): either read scope, as [`require_reader`].
     Reference,
+    /// Webhook endpoints and their delivery logs: `admin`.
+    Admin,
     /// An object's global ID: no further check (every path to an object began at a
     /// root field that authenticated the viewer).
     Id,
@@ -93,6 +95,7 @@ impl Guard for Read {
             Read::Conversations => require(ctx, Scope::ConversationRead).map(drop),
             Read::Tickets => require(ctx, Scope::TicketRead).map(drop),
             Read::Reference => require_reader(ctx).map(drop),
+            Read::Admin => require(ctx, Scope::Admin).map(drop),
             Read::Id => Ok(()),
         }
         .map_err(Into::into)

@@ -103,5 +103,7 @@ has_id!(
     queue,
     rating,
     tag,
-    ticket
+    ticket,
+    webhook_delivery,
+    webhook_endpoint,
 );

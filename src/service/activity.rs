@@ -21,6 +21,7 @@ pub struct Detail {
     pub rating_id: Option<i64>,
     pub ticket_id: Option<i64>,
     pub other_conversation_id: Option<i64>,
+    pub webhook_endpoint_id: Option<i64>,
 }
 
 /// Appends one entry by the viewer.
@@ -61,6 +62,7 @@ pub async fn record_as(
         rating_id: Set(detail.rating_id),
         ticket_id: Set(detail.ticket_id),
         other_conversation_id: Set(detail.other_conversation_id),
+        webhook_endpoint_id: Set(detail.webhook_endpoint_id),
     };
     Ok(entry.insert(tx).await?)
 }

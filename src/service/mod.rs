@@ -20,6 +20,7 @@ pub mod snooze;
 pub mod tags;
 pub mod tickets;
 pub mod voice;
+pub mod webhooks;
 
 use chrono::Utc;
 use sea_orm::{

@@ -433,6 +433,8 @@ pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
         NodeKind::Rating => owner!(rating),
         NodeKind::Tag => owner!(tag),
         NodeKind::Ticket => owner!(ticket),
+        NodeKind::WebhookDelivery => owner!(webhook_delivery),
+        NodeKind::WebhookEndpoint => owner!(webhook_endpoint),
     }
 }
 

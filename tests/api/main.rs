@@ -46,3 +46,4 @@ mod subscriptions;
 mod tag_writes;
 mod ticket_writes;
 mod voice;
+mod webhooks;

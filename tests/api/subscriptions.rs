@@ -279,6 +279,7 @@ async fn a_lagging_subscriber_is_told_and_dropped_without_holding_up_the_feed() 
             rating_id: None,
             ticket_id: None,
             other_conversation_id: None,
+            webhook_endpoint_id: None,
         }))
     };
     // The first event sets the subscription up; then the subscriber stops reading.

@@ -16,6 +16,7 @@ mod snooze;
 mod tags;
 mod tickets;
 mod voice;
+mod webhooks;
 
 use async_graphql::{ID, MergedObject};
 
@@ -40,6 +41,7 @@ pub struct Mutation(
     snooze::SnoozeWrites,
     voice::VoiceWrites,
     assistant::AssistantWrites,
+    webhooks::WebhookWrites,
 );
 
 /// The row id behind an input ID of `kind`; anything else is NOT_FOUND.

@@ -10,6 +10,7 @@ mod ratings;
 mod search;
 mod tags;
 mod tickets;
+mod webhooks;
 
 use async_graphql::{Enum, MergedObject};
 pub(crate) use conversations::ConversationOrder;
@@ -31,6 +32,7 @@ pub struct Query(
     search::SearchQueryRoot,
     rate_limit::RateLimitQuery,
     assistant::AssistantQuery,
+    webhooks::WebhookQuery,
 );
 
 /// Sort direction.

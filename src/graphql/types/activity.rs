@@ -3,7 +3,9 @@
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::ActivityType;
-use entity::{activity, agent, conversation, message, note, queue, rating, tag, ticket};
+use entity::{
+    activity, agent, conversation, message, note, queue, rating, tag, ticket, webhook_endpoint,
+};
 
 use super::agent::Agent;
 use super::at;
@@ -14,6 +16,7 @@ use super::queue::Queue;
 use super::rating::Rating;
 use super::tag::Tag;
 use super::ticket::Ticket;
+use super::webhook_endpoint::WebhookEndpoint;
 use crate::auth::Scope;
 use crate::graphql::{Read, require, row};
 use crate::ids::NodeKind;
@@ -123,5 +126,18 @@ impl Activity {
         Ok(row::<ticket::Entity>(ctx, self.0.ticket_id)
             .await?
             .map(Ticket))
+    }
+
+    /// The webhook endpoint of a WEBHOOK_ENDPOINT_DISABLED entry (needs `admin`).
+    async fn webhook_endpoint(&self, ctx: &Context<'_>) -> Result<Option<WebhookEndpoint>> {
+        if self.0.webhook_endpoint_id.is_none() {
+            return Ok(None);
+        }
+        require(ctx, Scope::Admin)?;
+        Ok(
+            row::<webhook_endpoint::Entity>(ctx, self.0.webhook_endpoint_id)
+                .await?
+                .map(WebhookEndpoint),
+        )
     }
 }

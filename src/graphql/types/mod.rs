@@ -17,6 +17,8 @@ pub mod tag;
 pub mod ticket;
 pub mod viewer;
 pub mod voice_session;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 use chrono::{DateTime, Utc};
 

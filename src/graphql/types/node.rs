@@ -3,7 +3,8 @@
 use async_graphql::{Context, ID, Interface};
 use entity::{
     activity, agent, assistant_queue, assistant_run, contact, conversation,
-    custom_attribute_definition, flow, message, note, queue, rating, tag, ticket,
+    custom_attribute_definition, flow, message, note, queue, rating, tag, ticket, webhook_delivery,
+    webhook_endpoint,
 };
 
 use super::activity::Activity;
@@ -20,6 +21,8 @@ use super::queue::Queue;
 use super::rating::Rating;
 use super::tag::Tag;
 use super::ticket::Ticket;
+use super::webhook_delivery::WebhookDelivery;
+use super::webhook_endpoint::WebhookEndpoint;
 use crate::auth::Scope;
 use crate::error::Result;
 use crate::graphql::{require, require_reader, row};
@@ -47,6 +50,8 @@ pub enum Node {
     Rating(Rating),
     Tag(Tag),
     Ticket(Ticket),
+    WebhookDelivery(WebhookDelivery),
+    WebhookEndpoint(WebhookEndpoint),
 }
 
 /// The object behind `id` if the viewer may see it; `None` for IDs that do not
@@ -68,6 +73,9 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         }
         NodeKind::Ticket => {
             require(ctx, Scope::TicketRead)?;
+        }
+        NodeKind::WebhookDelivery | NodeKind::WebhookEndpoint => {
+            require(ctx, Scope::Admin)?;
         }
         _ => {
             require_reader(ctx)?;
@@ -116,5 +124,11 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         NodeKind::Ticket => row::<ticket::Entity>(ctx, key)
             .await?
             .map(|m| Node::Ticket(Ticket(m))),
+        NodeKind::WebhookDelivery => row::<webhook_delivery::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::WebhookDelivery(WebhookDelivery(m))),
+        NodeKind::WebhookEndpoint => row::<webhook_endpoint::Entity>(ctx, key)
+            .await?
+            .map(|m| Node::WebhookEndpoint(WebhookEndpoint(m))),
     })
 }

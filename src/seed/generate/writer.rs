@@ -194,6 +194,7 @@ impl<'a> ConversationWriter<'a> {
             rating_id: None,
             ticket_id: None,
             other_conversation_id: None,
+            webhook_endpoint_id: None,
         });
         &mut self.activities[index]
     }
