@@ -39,6 +39,18 @@ const ALLOWED: [&str; 10] = [
     "importedMessages",
 ];
 
+/// Mutations of data `admin` itself reads: webhook endpoints and their deliveries
+/// have no other read scope, so the token that writes them reads them (what they
+/// point to, such as a delivery's activity, keeps its own guard). That a token
+/// without `admin` is refused every one of them is tested in `webhooks.rs`.
+const ADMIN_DATA: [&str; 5] = [
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "deleteWebhookEndpoint",
+    "rotateWebhookEndpointSecret",
+    "redeliverWebhook",
+];
+
 /// The SDL's type definitions, by name.
 fn types() -> HashMap<String, TypeDefinition> {
     parse_schema(parley::graphql::sdl())
@@ -455,7 +467,11 @@ async fn every_mutation_payload_hides_data_from_a_write_only_token() {
     let types = types();
     let payloads = mutations(&types);
     let covered: BTreeSet<&str> = CASES.iter().map(|(mutation, _, _)| *mutation).collect();
-    let in_schema: BTreeSet<&str> = payloads.keys().map(String::as_str).collect();
+    let in_schema: BTreeSet<&str> = payloads
+        .keys()
+        .map(String::as_str)
+        .filter(|name| !ADMIN_DATA.contains(name))
+        .collect();
     assert_eq!(
         covered, in_schema,
         "every mutation of the schema has a case in this table"

@@ -142,7 +142,7 @@ export class UserErrors extends Error {
 }
 
 /** The payload's object, or UserErrors when the gateway refused the change. */
-function accepted<T>(
+export function accepted<T>(
   mutation: string,
   payload: { userErrors: UserErrors['errors'] },
   changed: T | null | undefined,

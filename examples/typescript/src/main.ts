@@ -11,6 +11,7 @@ import * as assistant from './assistant';
 import { Parley } from './client';
 import { graphql } from './gql';
 import * as inbox from './inbox';
+import * as webhooks from './webhooks';
 
 const EXPECTED = ['CLAIMED', 'NOTE_ADDED', 'CLOSED'] as const;
 const TIMEOUT_MS = 15_000;
@@ -90,6 +91,40 @@ async function run(parley: Parley): Promise<void> {
 
   await assistantFlow(parley, asking.id);
   console.log('\nassistant flow ok');
+
+  await webhookFlow(parley, picked.id);
+  console.log('\nwebhook flow ok');
+}
+
+/** A receiver registered as an endpoint gets a note's event, signed: the
+ * `standardwebhooks` package verifies it; the delivery log shows it delivered. */
+async function webhookFlow(parley: Parley, conversationId: string): Promise<void> {
+  let secret = '';
+  const hook = await webhooks.receiver(() => secret);
+  try {
+    const created = await webhooks.createEndpoint(parley, hook.url, ['NOTE_ADDED']);
+    secret = created.secret;
+    check(secret.startsWith('whsec_'), 'the endpoint has a signing secret');
+    const note = await inbox.addNote(parley, conversationId, 'Sent to the CRM by webhook.');
+    const deadline = Date.now() + TIMEOUT_MS;
+    while (hook.received.length === 0 && Date.now() < deadline) await sleep(100);
+    const post = hook.received[0];
+    check(post?.event.type === 'NOTE_ADDED' && post.event.data.noteId === note.id, 'the post names the note');
+    console.log(`\nwebhook ${post?.id} verified by standardwebhooks: ${JSON.stringify(post?.event)}`);
+    let delivery;
+    while (Date.now() < deadline) {
+      const log = await webhooks.deliveries(parley, created.endpoint.id);
+      delivery = log.deliveries.nodes.find((d) => d.id === post?.id);
+      if (delivery?.status === 'DELIVERED') break;
+      await sleep(100);
+    }
+    check(delivery?.status === 'DELIVERED', `delivery ${delivery?.status}`);
+    console.log(`delivery log: ${delivery?.status} after ${delivery?.attemptCount} attempt, answered ${delivery?.attempts[0]?.statusCode}`);
+    check(hook.received.length === 1, `${hook.received.length} posts`);
+    await webhooks.deleteEndpoint(parley, created.endpoint.id);
+  } finally {
+    hook.close();
+  }
 }
 
 const QUESTIONS = [
