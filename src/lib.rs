@@ -123,6 +123,7 @@ impl Server {
                 state.db.clone(),
                 state.events.clone(),
                 state.options.webhooks.clone(),
+                state.metrics.clone(),
             )
         });
         let app = http::router(self.state);

@@ -97,6 +97,8 @@ pub struct Metrics {
     cache_bytes: IntGaugeVec,
     /// Subscriptions open now.
     pub subscriptions: IntGauge,
+    /// Webhook posts by outcome: `delivered`, `retrying`, `failed`.
+    webhook_attempts: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -172,6 +174,13 @@ impl Metrics {
             ),
             &["cache"],
         );
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "webhook_attempts_total",
+                "Webhook posts by outcome: delivered, retrying (a retry is scheduled) or failed (the last)",
+            ),
+            &["outcome"],
+        );
         match (
             requests,
             latency,
@@ -181,8 +190,10 @@ impl Metrics {
             sql_total,
             subscriptions,
             cache_bytes,
+            webhook_attempts,
         ) {
-            (Ok(r), Ok(l), Ok(s), Ok(q), Ok(p), Ok(t), Ok(o), Ok(c)) => Metrics {
+            (Ok(r), Ok(l), Ok(s), Ok(q), Ok(p), Ok(t), Ok(o), Ok(c), Ok(w)) => Metrics {
+                webhook_attempts: registered(&registry, w),
                 cache_bytes: registered(&registry, c),
                 requests: registered(&registry, r),
                 latency: registered(&registry, l),
@@ -218,6 +229,11 @@ impl Metrics {
         self.sql_seconds
             .with_label_values(&[operation])
             .observe(sql_seconds);
+    }
+
+    /// Counts one webhook post by its outcome.
+    pub fn webhook_attempt(&self, outcome: &str) {
+        self.webhook_attempts.with_label_values(&[outcome]).inc();
     }
 
     /// Sets the bytes `cache` holds.

@@ -134,7 +134,34 @@ pub fn literal_forbidden(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
+
+    #[tokio::test]
+    async fn the_delivery_resolver_drops_private_addresses() {
+        let found = PublicOnly
+            .resolve(Name::from_str("localhost").unwrap())
+            .await;
+        let err = found.err().expect("localhost resolves to loopback only");
+        assert!(err.to_string().contains("no public address"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn registration_refuses_what_resolves_privately_unless_allowed() {
+        for url in [
+            "http://localhost:8080/x",
+            "http://127.1/x",
+            "http://[::ffff:a00:1]/x",
+        ] {
+            assert!(check(url, false).await.is_err(), "{url}");
+            assert!(
+                check(url, true).await.is_ok(),
+                "{url} with the operator flag"
+            );
+        }
+        assert!(check("https://8.8.8.8/hook", false).await.is_ok());
+    }
 
     #[test]
     fn private_loopback_link_local_and_embedded_forms_are_forbidden() {

@@ -30,6 +30,7 @@ use crate::config::WebhookOptions;
 use crate::error::{Error, Result};
 use crate::events::Events;
 use crate::ids::NodeKind;
+use crate::metrics::Metrics;
 use crate::service::activity::{Detail, record_as};
 use crate::service::{begin, now};
 
@@ -54,7 +55,12 @@ pub struct Worker {
 
 impl Worker {
     /// Starts posting the deliveries of `db`, woken by `events`.
-    pub fn start(db: DatabaseConnection, events: Events, options: WebhookOptions) -> Worker {
+    pub fn start(
+        db: DatabaseConnection,
+        events: Events,
+        options: WebhookOptions,
+        metrics: Metrics,
+    ) -> Worker {
         let stop = CancellationToken::new();
         let mut client = reqwest::Client::builder()
             .timeout(options.timeout)
@@ -69,6 +75,7 @@ impl Worker {
             db,
             client: client.build().unwrap_or_default(),
             options,
+            metrics,
         };
         let task = tokio::spawn(poster.run(events, stop.clone()));
         Worker { stop, task }
@@ -89,6 +96,7 @@ struct Poster {
     db: DatabaseConnection,
     client: reqwest::Client,
     options: WebhookOptions,
+    metrics: Metrics,
 }
 
 impl Poster {
@@ -159,15 +167,14 @@ impl Poster {
         let body = serde_json::to_vec(&event(&entry))
             .map_err(|err| Error::Internal(format!("webhook body: {err}")))?;
         let outcome = self.post(&endpoint, &delivery, body).await;
-        record(
-            &self.db,
-            &self.options,
-            &endpoint,
-            &delivery,
-            lease,
-            outcome,
-        )
-        .await
+        let options = &self.options;
+        let status = record(&self.db, options, &endpoint, &delivery, lease, outcome).await?;
+        self.metrics.webhook_attempt(match status {
+            WebhookDeliveryStatus::Delivered => "delivered",
+            WebhookDeliveryStatus::Pending => "retrying",
+            WebhookDeliveryStatus::Failed => "failed",
+        });
+        Ok(())
     }
 
     /// One post: its status, the start of the answer, or why there was none.
@@ -311,7 +318,7 @@ async fn claim(db: &DatabaseConnection, lease: Duration) -> Result<Vec<(i64, i64
 
 /// Records an attempt and moves the delivery on: DELIVERED, its next retry, or
 /// FAILED; an endpoint that has not succeeded since the failed delivery was made is
-/// disabled, with an Activity entry saying so. Nothing changes but the attempt log
+/// disabled, with an Activity entry saying so. Returns the delivery's new status. Nothing changes but the attempt log
 /// when the lease was lost meanwhile (another worker took the delivery over).
 async fn record(
     db: &DatabaseConnection,
@@ -320,7 +327,7 @@ async fn record(
     delivery: &webhook_delivery::Model,
     lease: i64,
     outcome: Outcome,
-) -> Result<()> {
+) -> Result<WebhookDeliveryStatus> {
     let at = now();
     let attempts = delivery.attempts + 1;
     let tx = begin(db).await?;
@@ -391,7 +398,7 @@ async fn record(
         }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(status)
 }
 
 /// Disables the endpoint when it has not succeeded since `delivery` was made (so

@@ -61,6 +61,10 @@ impl Receiver {
         let receiver = Receiver::default();
         let app = axum::Router::new()
             .route("/hook", post(receive))
+            .route(
+                "/moved",
+                post(|| async { (StatusCode::TEMPORARY_REDIRECT, [("location", "/hook")]) }),
+            )
             .with_state(receiver.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -379,6 +383,15 @@ async fn a_failing_receiver_gets_retries_with_the_same_id_until_it_answers() {
         .map(|a| &a["statusCode"])
         .collect();
     assert_eq!(statuses, [&json!(500), &json!(500), &json!(200)]);
+    let metrics = server.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("parley_webhook_attempts_total{outcome=\"retrying\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("parley_webhook_attempts_total{outcome=\"delivered\"} 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -466,6 +479,32 @@ async fn an_endpoint_that_keeps_failing_is_disabled_said_in_the_log_and_redelive
     assert_eq!(deliveries.len(), 1, "nothing was queued while disabled");
     assert_eq!(deliveries[0]["status"], "DELIVERED");
     assert_eq!(deliveries[0]["attemptCount"], 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redirects_are_not_followed() {
+    let server = server(&[50]).await;
+    let token = server.token().await;
+    let (receiver, url) = Receiver::start().await;
+    let moved = url.replace("/hook", "/moved");
+    let (endpoint, _) = register(&server, &token, &moved, &["NOTE_ADDED"]).await;
+    let ids = conversations(&server, &token).await;
+    add_note(&server, &token, &ids[0], "redirected").await;
+    let mut delivery = Value::Null;
+    for _ in 0..200 {
+        delivery = log(&server, &token, &endpoint).await["deliveries"]["nodes"][0].clone();
+        if delivery["status"] == "FAILED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(delivery["status"], "FAILED", "{delivery:#}");
+    assert_eq!(delivery["lastStatusCode"], 307);
+    assert_eq!(delivery["attemptCount"], 2);
+    assert!(
+        receiver.seen().is_empty(),
+        "the redirect's target was never posted to"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
