@@ -167,8 +167,34 @@ impl Poster {
         let body = serde_json::to_vec(&event(&entry))
             .map_err(|err| Error::Internal(format!("webhook body: {err}")))?;
         let outcome = self.post(&endpoint, &delivery, body).await;
-        let options = &self.options;
-        let status = record(&self.db, options, &endpoint, &delivery, lease, outcome).await?;
+        // The post happened: record it even if the database is away for a while
+        // (restarting), as long as the lease holds, so that the delivery is not
+        // posted again by whoever claims it next.
+        let mut wait = Duration::from_millis(250);
+        let status = loop {
+            match record(
+                &self.db,
+                &self.options,
+                &endpoint,
+                &delivery,
+                lease,
+                &outcome,
+            )
+            .await
+            {
+                Ok(status) => break status,
+                Err(err) if now() + ((wait * 4).as_micros() as i64) < lease => {
+                    tracing::warn!(
+                        ?err,
+                        delivery = id,
+                        "cannot record a webhook attempt yet; retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                Err(err) => return Err(err),
+            }
+        };
         self.metrics.webhook_attempt(match status {
             WebhookDeliveryStatus::Delivered => "delivered",
             WebhookDeliveryStatus::Pending => "retrying",
@@ -326,7 +352,7 @@ async fn record(
     endpoint: &webhook_endpoint::Model,
     delivery: &webhook_delivery::Model,
     lease: i64,
-    outcome: Outcome,
+    outcome: &Outcome,
 ) -> Result<WebhookDeliveryStatus> {
     let at = now();
     let attempts = delivery.attempts + 1;

@@ -46,7 +46,11 @@ struct Received {
 struct Behaviour {
     fail_first: usize,
     always_fail: bool,
+    /// How long it takes to answer.
+    delay: Duration,
     tries: HashMap<String, usize>,
+    /// Posts that arrived, answered or not yet.
+    arrived: usize,
 }
 
 #[derive(Clone, Default)]
@@ -78,6 +82,10 @@ impl Receiver {
         behaviour.always_fail = always_fail;
     }
 
+    fn arrived(&self) -> usize {
+        self.behaviour.lock().unwrap().arrived
+    }
+
     fn seen(&self) -> Vec<Received> {
         self.seen.lock().unwrap().clone()
     }
@@ -105,6 +113,12 @@ async fn receive(
             .to_owned()
     };
     let id = header("webhook-id");
+    let delay = {
+        let mut behaviour = receiver.behaviour.lock().unwrap();
+        behaviour.arrived += 1;
+        behaviour.delay
+    };
+    tokio::time::sleep(delay).await;
     let status = {
         let mut behaviour = receiver.behaviour.lock().unwrap();
         let (fail_first, always_fail) = (behaviour.fail_first, behaviour.always_fail);
@@ -479,6 +493,81 @@ async fn an_endpoint_that_keeps_failing_is_disabled_said_in_the_log_and_redelive
     assert_eq!(deliveries.len(), 1, "nothing was queued while disabled");
     assert_eq!(deliveries[0]["status"], "DELIVERED");
     assert_eq!(deliveries[0]["attemptCount"], 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_answered_while_the_database_is_away_is_recorded_once_it_is_back() {
+    // PostgreSQL: an outage of this test's database alone (new connections refused,
+    // every backend terminated), as a restart looks to the gateway.
+    let Ok(admin_url) = std::env::var("PARLEY_TEST_DATABASE_URL") else {
+        return;
+    };
+    let server = TestServer::builder()
+        .tenants(1)
+        .conversations(2)
+        .config(Config {
+            pool_size: 4,
+            acquire_timeout: Duration::from_secs(1),
+            ..options(&[100], true)
+        })
+        .start()
+        .await;
+    let token = server.token().await;
+    let (receiver, url) = Receiver::start().await;
+    receiver.behaviour.lock().unwrap().delay = Duration::from_millis(1500);
+    let (endpoint, _) = register(&server, &token, &url, &["NOTE_ADDED"]).await;
+    let ids = conversations(&server, &token).await;
+    add_note(&server, &token, &ids[0], "in flight").await;
+    until("the post is in flight", || receiver.arrived() == 1).await;
+
+    let name = db_name(&server.db).await;
+    let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
+    let allow = |allowed: bool| format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allowed}");
+    admin.execute_unprepared(&allow(false)).await.unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+    // The receiver answers while the database is away.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(receiver.seen().len(), 1, "answered during the outage");
+    admin.execute_unprepared(&allow(true)).await.unwrap();
+
+    let mut delivery = Value::Null;
+    for _ in 0..200 {
+        let reply = server
+            .post(Some(&token), LOG, json!({ "id": endpoint }))
+            .await;
+        if reply.body["errors"].is_null() {
+            delivery = reply.body["data"]["node"]["deliveries"]["nodes"][0].clone();
+            if delivery["status"] == "DELIVERED" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(delivery["status"], "DELIVERED", "{delivery:#}");
+    assert_eq!(delivery["attemptCount"], 1);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        receiver.arrived(),
+        1,
+        "posted once: the answer was recorded, not lost"
+    );
+}
+
+async fn db_name(db: &sea_orm::DatabaseConnection) -> String {
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT current_database()",
+    ))
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get_by_index::<String>(0)
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
