@@ -28,6 +28,9 @@ const BEAT: Duration = Duration::from_secs(1);
 const STALE: Duration = Duration::from_secs(15);
 /// How often the sweeper looks for such runs.
 const SWEEP: Duration = Duration::from_secs(5);
+/// How long a finished run keeps trying to record its end while the database is
+/// away: less than [`STALE`], so that the sweeper does not fail it meanwhile.
+const END_RETRIES: Duration = Duration::from_secs(10);
 /// Longest run.
 pub const MAX_RUN: Duration = Duration::from_secs(120);
 /// Longest answer, in bytes (the run's token budget for the built-in provider).
@@ -256,7 +259,22 @@ impl Runs {
             usage,
             continue_queue,
         };
-        match end(&self.db, &run, ending).await {
+        // The answer is written: keep it even if the database is away for a while
+        // (restarting), retrying until shortly before the sweeper would take the
+        // silent run for a dead one.
+        let mut wait = Duration::from_millis(250);
+        let giving_up = Instant::now() + END_RETRIES;
+        let ended = loop {
+            match end(&self.db, &run, ending.clone()).await {
+                Err(err) if Instant::now() + wait < giving_up => {
+                    tracing::warn!(run = run.id, error = ?err, "cannot end an assistant run yet; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+                other => break other,
+            }
+        };
+        match ended {
             Ok(Some((ended, next))) => {
                 let kind = match ended.status {
                     AssistantRunStatus::Completed => RunEventType::Completed,

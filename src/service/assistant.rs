@@ -403,6 +403,7 @@ pub async fn request_cancel(
 }
 
 /// How a run ended.
+#[derive(Clone)]
 pub struct Ending {
     pub status: AssistantRunStatus,
     /// What it wrote (the answer, or the part written before it stopped).

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use crate::assistant::{ANSWER, QUESTION, conversation};
 use crate::assistant_runs::{CANCEL, ask, event, follow, open_conversation, settled};
-use crate::common::{Config, TestServer, payload};
+use crate::common::{Config, Outage, TestServer, payload};
 
 /// What the model answers.
 const MODEL_ANSWER: &str = "Please reset the quantum drive firmware, then recalibrate.";
@@ -321,4 +321,32 @@ async fn a_run_waiting_for_its_provider_keeps_its_heartbeat() {
     assert!(run.heartbeat_at >= run.started_at + 900_000, "{run:?}");
     let done = &settled(&server, &token, &id).await["assistantRuns"][0];
     assert_eq!(done["status"], "COMPLETED");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_ends_while_the_database_is_away_keeps_its_answer() {
+    use entity::{assistant_run, message};
+    use sea_orm::EntityTrait;
+    // PostgreSQL: an outage of this test's database alone, as a restart looks.
+    let Ok(admin_url) = std::env::var("PARLEY_TEST_DATABASE_URL") else {
+        return;
+    };
+    let (server, _upstream, token) = gateway(0).await;
+    let id = open_conversation(&server, &token).await;
+    ask(&server, &token, &id, "[stall] Where is my order?").await;
+    // The provider answers 3.5 s after the ask: the run ends while the database is away.
+    tokio::time::sleep(Duration::from_millis(2800)).await;
+    let outage = Outage::start(&admin_url, &server.db).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    outage.end().await;
+    let done = &settled(&server, &token, &id).await["assistantRuns"][0];
+    assert_eq!(done["status"], "COMPLETED", "{done:#}");
+    let runs = assistant_run::Entity::find().all(&server.db).await.unwrap();
+    let run = runs.iter().find(|r| r.content.contains("[stall]")).unwrap();
+    let reply = message::Entity::find_by_id(run.reply_message_id.expect("an answer"))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reply.text, MODEL_ANSWER);
 }

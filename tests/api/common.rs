@@ -547,3 +547,51 @@ pub fn codes(payload: &Value) -> Vec<String> {
         .map(|e| e["code"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// An outage of one test database on PostgreSQL, as a restart looks to the gateway:
+/// new connections refused and every backend of the database terminated, until
+/// [`Outage::end`].
+pub struct Outage {
+    admin: DatabaseConnection,
+    name: String,
+}
+
+impl Outage {
+    /// Cuts `db`'s database through `admin_url` (`PARLEY_TEST_DATABASE_URL`).
+    pub async fn start(admin_url: &str, db: &DatabaseConnection) -> Outage {
+        let name = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT current_database()",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<String>(0)
+            .unwrap();
+        let admin = Database::connect(admin_url).await.unwrap();
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .await
+            .unwrap();
+        Outage { admin, name }
+    }
+
+    /// Lets connections in again.
+    pub async fn end(self) {
+        self.admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+                self.name
+            ))
+            .await
+            .unwrap();
+        self.admin.close().await.ok();
+    }
+}

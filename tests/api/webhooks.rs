@@ -20,7 +20,9 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::common::{ALL_SCOPES, Config, TestDb, TestServer, codes, parley, payload, serve_demo};
+use crate::common::{
+    ALL_SCOPES, Config, Outage, TestDb, TestServer, codes, parley, payload, serve_demo,
+};
 
 const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id url eventTypes enabled } secret userErrors { code field message } } }";
 const UPDATE: &str = "mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { endpoint { id enabled disabledReason } userErrors { code message } } }";
@@ -520,20 +522,11 @@ async fn a_post_answered_while_the_database_is_away_is_recorded_once_it_is_back(
     add_note(&server, &token, &ids[0], "in flight").await;
     until("the post is in flight", || receiver.arrived() == 1).await;
 
-    let name = db_name(&server.db).await;
-    let admin = sea_orm::Database::connect(&admin_url).await.unwrap();
-    let allow = |allowed: bool| format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allowed}");
-    admin.execute_unprepared(&allow(false)).await.unwrap();
-    admin
-        .execute_unprepared(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
-        ))
-        .await
-        .unwrap();
+    let outage = Outage::start(&admin_url, &server.db).await;
     // The receiver answers while the database is away.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(receiver.seen().len(), 1, "answered during the outage");
-    admin.execute_unprepared(&allow(true)).await.unwrap();
+    outage.end().await;
 
     let mut delivery = Value::Null;
     for _ in 0..200 {
@@ -556,18 +549,6 @@ async fn a_post_answered_while_the_database_is_away_is_recorded_once_it_is_back(
         1,
         "posted once: the answer was recorded, not lost"
     );
-}
-
-async fn db_name(db: &sea_orm::DatabaseConnection) -> String {
-    db.query_one_raw(sea_orm::Statement::from_string(
-        db.get_database_backend(),
-        "SELECT current_database()",
-    ))
-    .await
-    .unwrap()
-    .unwrap()
-    .try_get_by_index::<String>(0)
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
