@@ -7,6 +7,7 @@ pub mod connections;
 mod cors;
 mod execute;
 mod get;
+mod graphiql;
 mod negotiate;
 mod pages;
 mod post;
@@ -39,7 +40,7 @@ use crate::replicas::Shared;
 use cors::cors;
 use get::graphql_get;
 use negotiate::negotiate;
-use pages::{graphiql, metrics, readyz, schema_sdl};
+use pages::{metrics, readyz, schema_sdl};
 use post::graphql;
 use websocket::subscriptions;
 
@@ -145,7 +146,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
     if state.options.graphiql {
-        router = router.route("/", get(graphiql));
+        router = router
+            .route("/", get(graphiql::page))
+            .route("/graphiql/{file}", get(graphiql::asset));
     }
     let request_id = HeaderName::from_static(REQUEST_ID);
     let body_time = state.options.body_read_timeout;

@@ -1,28 +1,14 @@
-//! The pages beside the API: GraphiQL, the SDL, metrics and health checks.
+//! The pages beside the API: the SDL, metrics and health checks (GraphiQL has its
+//! own module).
 
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::{Html, IntoResponse, Response};
-use serde_json::json;
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-
-/// GraphiQL, prefilled in demo mode.
-pub(super) async fn graphiql(State(app): State<AppState>) -> Html<String> {
-    let mut config = json!({ "endpoint": "/graphql", "subscriptionEndpoint": "/graphql/ws" });
-    if let Some(auth) = &app.graphiql.authorization {
-        config["headers"] = json!({ "Authorization": auth });
-    }
-    if let Some(query) = &app.graphiql.query {
-        config["query"] = json!(query);
-    }
-    // `<` escaped so the JSON cannot close the script element it sits in.
-    let config = config.to_string().replace('<', "\\u003c");
-    Html(include_str!("graphiql.html").replace("__PARLEY_CONFIG__", &config))
-}
 
 /// The SDL of the running schema; not found when introspection is off, since the SDL
 /// tells everything introspection would.

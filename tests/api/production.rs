@@ -110,6 +110,11 @@ async fn introspection_and_graphiql_can_be_switched_off() {
         reply.body
     );
     assert_eq!(server.get("/").await.status(), 404);
+    assert_eq!(
+        server.get("/graphiql/graphiql-3.8.3.min.js").await.status(),
+        404,
+        "nor its files"
+    );
     let reply = server
         .post(Some(&token), "{ conversations { totalCount } }", json!({}))
         .await;
