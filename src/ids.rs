@@ -14,6 +14,7 @@ pub enum NodeKind {
     AssistantQueuedMessage,
     AssistantRun,
     Agent,
+    Attachment,
     Contact,
     Conversation,
     CustomAttributeDefinition,
@@ -27,11 +28,12 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 14] = [
+    const ALL: [NodeKind; 15] = [
         NodeKind::Activity,
         NodeKind::AssistantQueuedMessage,
         NodeKind::AssistantRun,
         NodeKind::Agent,
+        NodeKind::Attachment,
         NodeKind::Contact,
         NodeKind::Conversation,
         NodeKind::CustomAttributeDefinition,
@@ -51,6 +53,7 @@ impl NodeKind {
             NodeKind::AssistantQueuedMessage => "AssistantQueuedMessage",
             NodeKind::AssistantRun => "AssistantRun",
             NodeKind::Agent => "Agent",
+            NodeKind::Attachment => "Attachment",
             NodeKind::Contact => "Contact",
             NodeKind::Conversation => "Conversation",
             NodeKind::CustomAttributeDefinition => "CustomAttributeDefinition",
