@@ -182,9 +182,7 @@ impl Error {
             Error::Unavailable(_)
             | Error::StoreUnavailable
             | Error::Lagged(_)
-            | Error::EventsMissed => {
-                Code::ServiceUnavailable
-            }
+            | Error::EventsMissed => Code::ServiceUnavailable,
             Error::Internal(_) => Code::InternalServerError,
         }
     }

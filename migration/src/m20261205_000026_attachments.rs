@@ -14,7 +14,11 @@ use sea_orm_migration::sea_orm::ConnectionTrait;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn foreign_key(table: &'static str, column: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+fn foreign_key(
+    table: &'static str,
+    column: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, column)

@@ -50,7 +50,8 @@ impl Signer {
 
     /// The path and query of that link.
     pub fn path(&self, tenant: &str, id: i64, expires: i64) -> String {
-        let tenant_param: String = url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect();
+        let tenant_param: String =
+            url::form_urlencoded::byte_serialize(tenant.as_bytes()).collect();
         format!(
             "{ROUTE}/{}?tenant={tenant_param}&expires={expires}&signature={}",
             NodeKind::Attachment.id(id).as_str(),
@@ -91,7 +92,11 @@ mod tests {
         let signer = Signer::new(b"0123456789abcdef");
         let signature = signer.signature("tenant-1", 7, 1_000);
         assert_eq!(signer.check("tenant-1", 7, 1_000, &signature, 999), Ok(()));
-        for (tenant, id, expires) in [("tenant-2", 7, 1_000), ("tenant-1", 8, 1_000), ("tenant-1", 7, 2_000)] {
+        for (tenant, id, expires) in [
+            ("tenant-2", 7, 1_000),
+            ("tenant-1", 8, 1_000),
+            ("tenant-1", 7, 2_000),
+        ] {
             assert_eq!(
                 signer.check(tenant, id, expires, &signature, 999),
                 Err(LinkRefusal::Invalid)
@@ -115,6 +120,9 @@ mod tests {
     #[test]
     fn the_tenant_is_escaped_in_the_path() {
         let path = Signer::new(b"0123456789abcdef").path("a&b=c", 3, 5);
-        assert!(path.contains("tenant=a%26b%3Dc&expires=5&signature="), "{path}");
+        assert!(
+            path.contains("tenant=a%26b%3Dc&expires=5&signature="),
+            "{path}"
+        );
     }
 }

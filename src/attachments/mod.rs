@@ -201,12 +201,18 @@ impl Attachments {
     /// configured time.
     pub fn link(&self, tenant: &str, id: i64) -> Link {
         let ttl = chrono::Duration::from_std(self.0.url_ttl).unwrap_or(chrono::Duration::MAX);
-        let expires_at = Utc::now().checked_add_signed(ttl).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let expires_at = Utc::now()
+            .checked_add_signed(ttl)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         // Whole seconds, rounded up: the link works at least as long as configured.
         let expires = expires_at.timestamp() + i64::from(expires_at.timestamp_subsec_nanos() > 0);
         let expires_at = DateTime::from_timestamp(expires, 0).unwrap_or(expires_at);
         Link {
-            url: format!("{}{}", self.0.base_url, self.0.signer.path(tenant, id, expires)),
+            url: format!(
+                "{}{}",
+                self.0.base_url,
+                self.0.signer.path(tenant, id, expires)
+            ),
             expires_at,
         }
     }

@@ -52,7 +52,9 @@ pub(super) async fn attachment(
     {
         Ok(()) => {}
         Err(LinkRefusal::Invalid) => {
-            return forbidden("the link's signature does not match it: ask `Attachment.url` for a link");
+            return forbidden(
+                "the link's signature does not match it: ask `Attachment.url` for a link",
+            );
         }
         Err(LinkRefusal::Expired) => {
             let message = "the link has expired: ask `Attachment.url` for a fresh one";
@@ -70,13 +72,21 @@ pub(super) async fn attachment(
         Err(err) => {
             tracing::warn!(%err, "reading an attachment's row failed");
             let message = "the database is unavailable, try again shortly";
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, Code::ServiceUnavailable, message);
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Code::ServiceUnavailable,
+                message,
+            );
         }
     };
     let object = match app.attachments.get(&row.storage_key).await {
         Ok(Some(object)) => object,
         Ok(None) => {
-            tracing::warn!(id = row.id, key = row.storage_key, "an attachment's object is missing");
+            tracing::warn!(
+                id = row.id,
+                key = row.storage_key,
+                "an attachment's object is missing"
+            );
             return deleted();
         }
         Err(err) => {

@@ -165,7 +165,10 @@ pub fn router(state: AppState) -> Router {
     let body_time = state.options.body_read_timeout;
     let body_limits = BodyLimits {
         json: state.limits.max_body_bytes,
-        upload: state.attachments.limits().upload_body_bytes(state.limits.max_body_bytes),
+        upload: state
+            .attachments
+            .limits()
+            .upload_body_bytes(state.limits.max_body_bytes),
     };
     router
         .layer(middleware::from_fn_with_state(

@@ -6,8 +6,8 @@ use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
 use axum::Extension;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 
 use super::AppState;
@@ -62,11 +62,8 @@ pub(super) async fn graphql(
         }
         Ok(request) => execute(&app, &headers, media, request).await,
         Err(ParseRequestError::PayloadTooLarge) if multipart => {
-            let limits = app.attachments.limits();
-            let message = format!(
-                "a file may be at most {} bytes, and a request may carry at most {} files' worth",
-                limits.max_file_bytes, limits.max_files
-            );
+            let most = app.attachments.limits().max_file_bytes;
+            let message = format!("a file may be at most {most} bytes");
             refuse(StatusCode::PAYLOAD_TOO_LARGE, Code::BadUserInput, &message)
         }
         Err(ParseRequestError::PayloadTooLarge) => refuse(

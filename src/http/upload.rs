@@ -55,17 +55,19 @@ pub(super) async fn admit(app: &AppState, headers: &HeaderMap) -> Result<(), Res
 }
 
 /// The request (or batch) of a multipart body, its files held in memory: each at
-/// most `--attachments-max-file-bytes`, all together at most that many times
-/// `--attachments-max-files` (and the body limit bounds the whole).
+/// most `--attachments-max-file-bytes`, all of them within the body limit of a
+/// request with files (`body_limit`), which leaves room for `--attachments-max-files`
+/// of them. (`MultipartOptions::max_num_files` is not set: async-graphql makes it a
+/// cap of `max_num_files` times the file size on the whole stream, operations and
+/// part headers included, which a request of as many files of the largest size
+/// would pass.)
 pub(super) async fn receive(
     app: &AppState,
     content_type: &str,
     body: Body,
 ) -> Result<BatchRequest, ParseRequestError> {
     let limits = app.attachments.limits();
-    let options = MultipartOptions::default()
-        .max_file_size(limits.max_file_bytes)
-        .max_num_files(limits.max_files);
+    let options = MultipartOptions::default().max_file_size(limits.max_file_bytes);
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let reader = tokio_util::io::StreamReader::new(stream).compat();
     async_graphql::http::receive_batch_body(Some(content_type), reader, options).await

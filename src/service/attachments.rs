@@ -86,14 +86,20 @@ pub async fn stage(store: &Attachments, tenant: &str, files: Vec<NewFile>) -> Re
     if files.len() > limits.max_files {
         return Err(limit_exceeded(
             &["attachments"],
-            format!("a message or note may have at most {} attachments", limits.max_files),
+            format!(
+                "a message or note may have at most {} attachments",
+                limits.max_files
+            ),
         ));
     }
     for (i, file) in files.iter().enumerate() {
         if file.content.len() > limits.max_file_bytes {
             return Err(limit_exceeded(
                 &["attachments", &i.to_string()],
-                format!("an attachment may be at most {} bytes", limits.max_file_bytes),
+                format!(
+                    "an attachment may be at most {} bytes",
+                    limits.max_file_bytes
+                ),
             ));
         }
     }
@@ -336,7 +342,10 @@ mod tests {
     fn types_come_from_the_bytes() {
         assert_eq!(content_type(PNG), "image/png");
         assert_eq!(content_type(b"%PDF-1.7\n"), "application/pdf");
-        assert_eq!(content_type(b"<html><script>alert(1)</script>"), UNKNOWN_TYPE);
+        assert_eq!(
+            content_type(b"<html><script>alert(1)</script>"),
+            UNKNOWN_TYPE
+        );
         assert_eq!(content_type(b""), UNKNOWN_TYPE);
     }
 
@@ -352,6 +361,9 @@ mod tests {
         }
         let long = format!("{}.jpeg", "é".repeat(300));
         let kept = file_name(&long);
-        assert!(kept.len() <= MAX_FILE_NAME && kept.ends_with("é.jpeg"), "{kept}");
+        assert!(
+            kept.len() <= MAX_FILE_NAME && kept.ends_with("é.jpeg"),
+            "{kept}"
+        );
     }
 }

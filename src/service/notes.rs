@@ -154,7 +154,15 @@ pub async fn add(
     };
     let key = Key::new(idempotency_key, "addNote", &fingerprint)?;
     let mut staged = stage(store, &viewer.tenant, files).await?;
-    let written = write(db, viewer, conversation_id, &note, &mut staged, key.as_ref()).await;
+    let written = write(
+        db,
+        viewer,
+        conversation_id,
+        &note,
+        &mut staged,
+        key.as_ref(),
+    )
+    .await;
     staged.settle(written.is_ok()).await;
     written
 }

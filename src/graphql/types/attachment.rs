@@ -34,7 +34,9 @@ pub async fn attachments_of(
         owner,
     };
     let rows = loaders(ctx)?.load_one(key).await?.unwrap_or_default();
-    rows.into_iter().map(|row| Attachment::new(ctx, row)).collect()
+    rows.into_iter()
+        .map(|row| Attachment::new(ctx, row))
+        .collect()
 }
 
 /// A file attached to a message or a note. Its bytes are downloaded from `url`.

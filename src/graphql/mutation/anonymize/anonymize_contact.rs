@@ -54,7 +54,8 @@ impl AnonymizeContactMutation {
             contact_id: input_id(&input.contact_id, NodeKind::Contact)?,
             force: input.force,
         };
-        let (erased, user_errors) = settle(contact(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
+        let (erased, user_errors) =
+            settle(contact(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
         Ok(AnonymizeContactPayload {
             contact: erased.map(Contact),
             user_errors,

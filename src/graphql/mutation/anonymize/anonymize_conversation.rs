@@ -57,7 +57,8 @@ impl AnonymizeConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             force: input.force,
         };
-        let (anonymized, user_errors) = settle(conversation(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
+        let (anonymized, user_errors) =
+            settle(conversation(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
         Ok(AnonymizeConversationPayload {
             conversation: anonymized.map(Conversation),
             user_errors,

@@ -48,7 +48,8 @@ impl AnonymizeMessageMutation {
     ) -> Result<AnonymizeMessagePayload> {
         let viewer = require(ctx, Scope::ConversationWrite)?;
         let message_id = input_id(&input.message_id, NodeKind::Message)?;
-        let (anonymized, user_errors) = settle(message(writer(ctx)?, attachments(ctx)?, viewer, message_id).await)?;
+        let (anonymized, user_errors) =
+            settle(message(writer(ctx)?, attachments(ctx)?, viewer, message_id).await)?;
         let (message, conversation) = anonymized.unzip();
         Ok(AnonymizeMessagePayload {
             message: message.map(Message),

@@ -57,9 +57,10 @@ pub struct AddNoteMutation;
 
 #[Object]
 impl AddNoteMutation {
-    /// Adds an internal note, visible to agents only, with its attachments. Notes are allowed on CLOSED
-    /// conversations (follow-ups after closing are normal) and leave the conversation
-    /// itself unchanged. An empty or too long body is INVALID_VALUE.
+    /// Adds an internal note, visible to agents only, with its attachments. Notes
+    /// are allowed on CLOSED conversations (follow-ups after closing are normal) and
+    /// leave the conversation itself unchanged. An empty or too long body is
+    /// INVALID_VALUE.
     async fn add_note(
         &self,
         ctx: &Context<'_>,
@@ -75,8 +76,18 @@ impl AddNoteMutation {
         let files = files(ctx, input.attachments)?;
         let key = input.idempotency_key.as_deref();
         let store = attachments(ctx)?;
-        let (added, user_errors) =
-            settle(add(writer(ctx)?, store, viewer, conversation_id, note, files, key).await)?;
+        let (added, user_errors) = settle(
+            add(
+                writer(ctx)?,
+                store,
+                viewer,
+                conversation_id,
+                note,
+                files,
+                key,
+            )
+            .await,
+        )?;
         let (conversation, note) = added.unzip();
         Ok(AddNotePayload {
             note_edge: note.as_ref().map(note_edge),
