@@ -82,3 +82,22 @@ pub fn default_folder(db: &DatabaseConnection) -> PathBuf {
     }
     PathBuf::from(DEFAULT_FOLDER)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_are_named_by_folder_or_url() {
+        let folder = open("/var/lib/parley files").unwrap();
+        assert_eq!(folder.prefix.as_ref(), "var/lib/parley files");
+        let url = open("file:///var/lib/parley").unwrap();
+        assert_eq!(url.prefix.as_ref(), "var/lib/parley");
+        let relative = open("parley-attachments").unwrap();
+        assert!(relative.prefix.as_ref().ends_with("/parley-attachments"));
+        let s3 = open("s3://bucket/some/prefix").unwrap();
+        assert_eq!(s3.prefix.as_ref(), "some/prefix");
+        assert!(open("ftp://host/folder").is_err());
+    }
+}
