@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::{JwtConfig, KeySource};
@@ -257,6 +258,8 @@ pub struct HttpOptions {
     pub assistant: AssistantOptions,
     #[command(flatten)]
     pub webhooks: WebhookOptions,
+    #[command(flatten)]
+    pub attachments: AttachmentOptions,
 }
 
 /// The assistant's provider: the built-in retrieval one, or an OpenAI-compatible
@@ -346,6 +349,65 @@ impl Default for WebhookOptions {
             allow_private_addresses: false,
             retry_delays: parse_delays("5s,5m,30m,2h,5h,10h,10h").unwrap_or_default(),
             timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// Files attached to messages and notes: where they are kept, how large they may be,
+/// and how long their download links work.
+#[derive(Debug, Clone, Args)]
+pub struct AttachmentOptions {
+    /// Where attachments are kept: a folder, or an object store URL, `s3://bucket/prefix`
+    /// for S3 or any S3-compatible store (credentials, region and endpoint from the usual
+    /// `AWS_*` variables). Default: a folder beside the SQLite file
+    /// (`<file>.attachments`), or `./parley-attachments` on PostgreSQL.
+    #[arg(long = "attachments-store", env = "PARLEY_ATTACHMENTS_STORE")]
+    pub store: Option<String>,
+    /// Key that signs download links (at least 16 bytes). Default: one derived from
+    /// the JWT secret; with a public key and no signing key, a random key per process
+    /// (links then work only on the replica that made them, until it restarts).
+    #[arg(
+        long = "attachments-signing-key",
+        env = "PARLEY_ATTACHMENTS_SIGNING_KEY",
+        hide_env_values = true
+    )]
+    pub signing_key: Option<String>,
+    /// Largest file, in bytes; a larger one fails its whole request with 413.
+    #[arg(long = "attachments-max-file-bytes", env = "PARLEY_ATTACHMENTS_MAX_FILE_BYTES",
+          default_value_t = 10 << 20,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(i32::MAX)).map(|n| n as usize))]
+    pub max_file_bytes: usize,
+    /// Most files one message or note may have (LIMIT_EXCEEDED beyond).
+    #[arg(long = "attachments-max-files", env = "PARLEY_ATTACHMENTS_MAX_FILES",
+          default_value_t = 10,
+          value_parser = clap::value_parser!(u16).range(1..=100).map(usize::from))]
+    pub max_files: usize,
+    /// Bytes of attachments each tenant may keep (LIMIT_EXCEEDED beyond); 0 is no limit.
+    #[arg(
+        long = "attachments-tenant-quota-bytes",
+        env = "PARLEY_ATTACHMENTS_TENANT_QUOTA_BYTES",
+        default_value_t = 1 << 30
+    )]
+    pub tenant_quota_bytes: u64,
+    /// How long a download link (`Attachment.url`) works.
+    #[arg(long = "attachments-url-ttl", env = "PARLEY_ATTACHMENTS_URL_TTL", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub url_ttl: std::time::Duration,
+    /// The origin download links start with, e.g. `https://api.example.com`; without
+    /// it a link is a path (`/attachments/...`) on the API's own origin.
+    #[arg(long = "attachments-base-url", env = "PARLEY_ATTACHMENTS_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+impl Default for AttachmentOptions {
+    fn default() -> Self {
+        AttachmentOptions {
+            store: None,
+            signing_key: None,
+            max_file_bytes: 10 << 20,
+            max_files: 10,
+            tenant_quota_bytes: 1 << 30,
+            url_ttl: std::time::Duration::from_secs(15 * 60),
+            base_url: None,
         }
     }
 }
@@ -451,6 +513,7 @@ impl Default for HttpOptions {
             redis: RedisOptions::default(),
             assistant: AssistantOptions::default(),
             webhooks: WebhookOptions::default(),
+            attachments: AttachmentOptions::default(),
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum Error {
     RateLimited(String),
     /// The database cannot be reached right now.
     Unavailable(String),
+    /// The attachment store failed (logged where it happened).
+    StoreUnavailable,
     /// A subscriber fell this many events behind and was dropped.
     Lagged(u64),
     /// The feed of events was interrupted (the database went away) and what was
@@ -177,9 +179,10 @@ impl Error {
             Error::PersistedQueryNotFound => Code::PersistedQueryNotFound,
             Error::TooComplex(_) => Code::QueryTooComplex,
             Error::RateLimited(_) | Error::TooManySubscriptions(_) => Code::RateLimited,
-            Error::Unavailable(_) | Error::Lagged(_) | Error::EventsMissed => {
-                Code::ServiceUnavailable
-            }
+            Error::Unavailable(_)
+            | Error::StoreUnavailable
+            | Error::Lagged(_)
+            | Error::EventsMissed => Code::ServiceUnavailable,
             Error::Internal(_) => Code::InternalServerError,
         }
     }
@@ -199,6 +202,9 @@ impl Error {
                 why.clone()
             }
             Error::Unavailable(_) => "the database is unavailable, try again shortly".into(),
+            Error::StoreUnavailable => {
+                "the attachment store is unavailable, try again shortly".into()
+            }
             Error::Lagged(missed) => {
                 format!("the subscriber fell {missed} events behind; subscribe again")
             }

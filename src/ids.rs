@@ -14,6 +14,7 @@ pub enum NodeKind {
     AssistantQueuedMessage,
     AssistantRun,
     Agent,
+    Attachment,
     Contact,
     Conversation,
     CustomAttributeDefinition,
@@ -29,11 +30,12 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 16] = [
+    const ALL: [NodeKind; 17] = [
         NodeKind::Activity,
         NodeKind::AssistantQueuedMessage,
         NodeKind::AssistantRun,
         NodeKind::Agent,
+        NodeKind::Attachment,
         NodeKind::Contact,
         NodeKind::Conversation,
         NodeKind::CustomAttributeDefinition,
@@ -55,6 +57,7 @@ impl NodeKind {
             NodeKind::AssistantQueuedMessage => "AssistantQueuedMessage",
             NodeKind::AssistantRun => "AssistantRun",
             NodeKind::Agent => "Agent",
+            NodeKind::Attachment => "Attachment",
             NodeKind::Contact => "Contact",
             NodeKind::Conversation => "Conversation",
             NodeKind::CustomAttributeDefinition => "CustomAttributeDefinition",

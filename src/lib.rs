@@ -2,6 +2,7 @@
 //! and ratings, for many tenants at once.
 
 pub mod assistant;
+pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -35,14 +36,15 @@ use crate::graphql::CheckedSchema;
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
-/// persisted queries kept in `persisted`, live updates from `events`, and what
-/// `options` set: introspection, the caches, the assistant.
+/// persisted queries kept in `persisted`, live updates from `events`, files in
+/// `attachments`, and what `options` set: introspection, the caches, the assistant.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
     limiter: ratelimit::Limiter,
     persisted: Option<persisted::Store>,
     events: events::Events,
+    attachments: attachments::Attachments,
     options: &config::HttpOptions,
 ) -> CheckedSchema {
     let (introspection, caches) = (options.introspection, &options.caches);
@@ -62,6 +64,7 @@ pub fn schema(
             .data(db.clone())
             .data(assistant.clone())
             .data(options.webhooks.clone())
+            .data(attachments.clone())
     };
     CheckedSchema::new(
         build,

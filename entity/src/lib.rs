@@ -8,6 +8,8 @@ pub mod activity;
 pub mod agent;
 pub mod assistant_queue;
 pub mod assistant_run;
+pub mod attachment;
+pub mod attachment_usage;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_attribute_value;

@@ -17,6 +17,7 @@ mod m20261203_000023_seed_parity;
 mod m20261203_000024_merge_snooze_voice;
 mod m20261204_000025_assistant;
 mod m20261204_000026_webhooks;
+mod m20261205_000026_attachments;
 
 /// The names of the unique indexes whose violation is the client's doing (a value
 /// another row already has), for the gateway to tell it apart from a bug. Named as
@@ -129,6 +130,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000024_merge_snooze_voice::Migration),
             Box::new(m20261204_000025_assistant::Migration),
             Box::new(m20261204_000026_webhooks::Migration),
+            Box::new(m20261205_000026_attachments::Migration),
         ]
     }
 }

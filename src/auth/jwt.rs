@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use hmac::{Hmac, Mac};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use super::{Scopes, Viewer};
 use crate::error::{Error, Result};
@@ -55,6 +57,9 @@ pub struct JwtConfig {
     validation: Arc<Validation>,
     issuer: Option<String>,
     audience: Option<String>,
+    /// HMAC keyed with the shared secret, from which keys for other purposes are
+    /// derived (see [`JwtConfig::derive_key`]); none with a public key.
+    derivation: Option<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for JwtConfig {
@@ -72,6 +77,13 @@ impl JwtConfig {
         issuer: Option<String>,
         audience: Option<String>,
     ) -> anyhow::Result<JwtConfig> {
+        let derivation = match &source {
+            KeySource::Secret { secret, .. } => Some(
+                Hmac::<Sha256>::new_from_slice(secret)
+                    .map_err(|_| anyhow::anyhow!("the JWT secret cannot key an HMAC"))?,
+            ),
+            KeySource::PublicKey { .. } => None,
+        };
         let (algorithm, decoding, encoding) = match source {
             KeySource::Secret { secret, .. } => {
                 anyhow::ensure!(
@@ -129,7 +141,17 @@ impl JwtConfig {
             validation: Arc::new(validation),
             issuer,
             audience,
+            derivation,
         })
+    }
+
+    /// A 32-byte key for `purpose` derived from the shared secret (HMAC-SHA256 of the
+    /// purpose under the secret), so that one configured secret keys other signatures
+    /// without revealing itself through them; `None` with a public key.
+    pub fn derive_key(&self, purpose: &str) -> Option<[u8; 32]> {
+        let mut mac = self.derivation.clone()?;
+        mac.update(purpose.as_bytes());
+        Some(mac.finalize().into_bytes().into())
     }
 
     /// The algorithm tokens must be signed with.

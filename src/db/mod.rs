@@ -165,6 +165,7 @@ tenanted!(
     assistant_run,
     activity,
     agent,
+    attachment,
     contact,
     conversation,
     conversation_attribute_value,

@@ -6,6 +6,7 @@ mod mutation;
 pub(crate) mod query;
 mod subscription;
 pub mod types;
+mod upload;
 mod values;
 
 use std::collections::HashMap;
@@ -112,6 +113,12 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Arc<Loaders>> {
 pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
         .map_err(|_| Error::Internal("no database in the schema".into()))
+}
+
+/// Where attachments are kept and how their links are signed.
+pub(crate) fn attachments<'a>(ctx: &Context<'a>) -> Result<&'a crate::attachments::Attachments> {
+    ctx.data::<crate::attachments::Attachments>()
+        .map_err(|_| Error::Internal("no attachment store in the schema".into()))
 }
 
 /// The connection the services write through (see [`crate::db::Writer`]).

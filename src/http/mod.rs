@@ -3,8 +3,10 @@
 //! and health checks.
 
 mod body_deadline;
+mod body_limit;
 pub mod connections;
 mod cors;
+mod download;
 mod execute;
 mod get;
 mod graphiql;
@@ -14,6 +16,7 @@ mod post;
 mod request_id;
 mod response;
 mod sockets;
+mod upload;
 mod websocket;
 
 use std::sync::Arc;
@@ -24,10 +27,10 @@ use axum::{Router, middleware};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::attachments::{Attachments, LINK_KEY_PURPOSE, ROUTE, default_folder};
 use crate::auth::{Accounts, JwtConfig};
 use crate::config::HttpOptions;
 use crate::events::Events;
@@ -37,6 +40,7 @@ use crate::metrics::{Metrics, OperationLabels};
 use crate::persisted::Store;
 use crate::ratelimit::Limiter;
 use crate::replicas::Shared;
+use body_limit::BodyLimits;
 use cors::cors;
 use get::graphql_get;
 use negotiate::negotiate;
@@ -77,6 +81,8 @@ pub struct AppState {
     pub sockets: TaskTracker,
     /// The websockets open per agent and per tenant.
     pub socket_limits: Arc<SocketLimits>,
+    /// Where attachments are kept, and their download links.
+    pub attachments: Attachments,
 }
 
 impl AppState {
@@ -96,12 +102,18 @@ impl AppState {
         };
         let events = Events::start(db.clone());
         let accounts = Accounts::new(db.clone(), options.auth_cache_ttl, options.auth_cache_size);
+        let attachments = Attachments::open(
+            &options.attachments,
+            &default_folder(&db),
+            jwt.derive_key(LINK_KEY_PURPOSE),
+        )?;
         let schema = crate::schema(
             db.clone(),
             &limits,
             limiter.clone(),
             persisted.clone(),
             events.clone(),
+            attachments.clone(),
             &options,
         );
         let turns = options
@@ -127,6 +139,7 @@ impl AppState {
             events,
             sockets: TaskTracker::new(),
             socket_limits,
+            attachments,
         })
     }
 }
@@ -141,6 +154,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(negotiate)),
         )
         .route("/graphql/ws", get(subscriptions))
+        .route(&format!("{ROUTE}/{{id}}"), get(download::attachment))
         .route("/schema.graphql", get(schema_sdl))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -152,8 +166,18 @@ pub fn router(state: AppState) -> Router {
     }
     let request_id = HeaderName::from_static(REQUEST_ID);
     let body_time = state.options.body_read_timeout;
+    let body_limits = BodyLimits {
+        json: state.limits.max_body_bytes,
+        upload: state
+            .attachments
+            .limits()
+            .upload_body_bytes(state.limits.max_body_bytes),
+    };
     router
-        .layer(RequestBodyLimitLayer::new(state.limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            body_limits,
+            body_limit::limit_body_size,
+        ))
         .layer(middleware::from_fn_with_state(
             body_time,
             body_deadline::limit_body_time,

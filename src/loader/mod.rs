@@ -1,6 +1,7 @@
 //! Batched loading. One `DataLoader<DbLoader>` per request serves every key type
 //! below; each key carries the tenant, so a batch can never cross tenants.
 
+mod attachments;
 mod attribute_values;
 mod children;
 mod joined;
@@ -20,6 +21,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::DatabaseConnection;
 
+pub use attachments::AttachmentsOf;
 pub use attribute_values::AttributeValuesByConversation;
 pub use children::{ChildCount, ChildPage, Relation, TagLinkRelation, TaggedPage};
 pub use joined::ConversationJoins;

@@ -94,6 +94,7 @@ has_id!(
     assistant_run,
     activity,
     agent,
+    attachment,
     contact,
     conversation,
     custom_attribute_definition,

@@ -3,8 +3,9 @@
 //! Running it again changes nothing.
 //!
 //! A conversation's anonymization erases what the conversation holds (subject,
-//! metadata, messages with their metadata, notes, tickets with their anonymous
-//! traits, rating comments, text attribute values, the call's properties) and detaches
+//! metadata, messages with their metadata, notes, the files attached to both,
+//! tickets with their anonymous traits, rating comments, text attribute values, the
+//! call's properties) and detaches
 //! it from its contacts, whose own data stays: a contact is shared by every
 //! conversation it requested. Erasing a person is [`contact`]: the contact's fields
 //! and every conversation it requested or wrote in.
@@ -21,9 +22,11 @@ use sea_orm::{
 };
 
 use super::activity::{self, Detail};
+use super::attachments::{Removal, remove};
 use super::conversations::touch;
 use super::rules::{changed_meanwhile, find_conversation, find_in};
 use super::{begin, now};
+use crate::attachments::Attachments;
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Result, UserError, UserErrorCode};
@@ -41,9 +44,12 @@ pub struct AnonymizeConversation {
 /// Erases the personal text of a conversation: its subject, messages, notes,
 /// tickets, rating comments and text attribute values, and detaches it from its
 /// requester and the contacts who wrote in it (their own data stays: see
-/// [`contact`]). Only CLOSED conversations, unless `force` closes it first.
+/// [`contact`]). The files attached to its messages and notes are deleted from
+/// `store` once the erasure has committed. Only CLOSED conversations, unless `force`
+/// closes it first.
 pub async fn conversation(
     db: &DatabaseConnection,
+    store: &Attachments,
     viewer: &Viewer,
     input: AnonymizeConversation,
 ) -> Result<conversation::Model> {
@@ -59,8 +65,10 @@ pub async fn conversation(
         .into());
     }
     erase(&tx, viewer, &conv).await?;
+    let files = remove(&tx, tenant, Removal::Conversation(conv.id)).await?;
     let conv = find_conversation(&tx, tenant, conv.id).await?;
     tx.commit().await?;
+    store.delete(&files).await;
     Ok(conv)
 }
 
@@ -73,10 +81,12 @@ pub struct AnonymizeContact {
 
 /// Erases a person (a right-to-erasure request): the contact's name, email,
 /// organization and avatar, and every conversation it requested or wrote in, as
-/// [`conversation`] does. Refused while one of those is still open, unless `force`
-/// closes them. The contact row and its id stay, with `anonymizedAt` set.
+/// [`conversation`] does (their files deleted from `store`). Refused while one of
+/// those is still open, unless `force` closes them. The contact row and its id stay,
+/// with `anonymizedAt` set.
 pub async fn contact(
     db: &DatabaseConnection,
+    store: &Attachments,
     viewer: &Viewer,
     input: AnonymizeContact,
 ) -> Result<contact::Model> {
@@ -137,8 +147,14 @@ pub async fn contact(
         )
         .await?;
     }
+    // Last: the tenant's usage row is the last row a transaction locks.
+    let mut files = Vec::new();
+    for conv in &theirs {
+        files.extend(remove(&tx, tenant, Removal::Conversation(conv.id)).await?);
+    }
     let person = find_in::<contact::Entity>(&tx, tenant, person.id, "contact").await?;
     tx.commit().await?;
+    store.delete(&files).await;
     Ok(person)
 }
 
@@ -190,9 +206,11 @@ async fn erase(
     Ok(())
 }
 
-/// Erases the text of one message (in any state of its conversation).
+/// Erases the text of one message (in any state of its conversation) and deletes
+/// its attached files from `store` once that has committed.
 pub async fn message(
     db: &DatabaseConnection,
+    store: &Attachments,
     viewer: &Viewer,
     message_id: i64,
 ) -> Result<(message::Model, conversation::Model)> {
@@ -214,9 +232,11 @@ pub async fn message(
             activity::record(&tx, viewer, conv, ActivityType::Anonymized, detail).await?;
         }
     }
+    let files = remove(&tx, tenant, Removal::Message(found.id)).await?;
     let found = find_in::<message::Entity>(&tx, tenant, message_id, "message").await?;
     let conv = find_conversation(&tx, tenant, found.conversation_id).await?;
     tx.commit().await?;
+    store.delete(&files).await;
     Ok((found, conv))
 }
 

@@ -11,12 +11,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
+use super::attachments::{NewFile, Staged, stage};
 use super::idempotency::{self, Key};
 use super::rules::{
     MAX_HTML, MAX_TEXT, check_external_id_free, check_open, find_agent, find_conversation, find_in,
     valid_external_id, valid_json_object, valid_message_rating,
 };
 use super::{begin, now};
+use crate::attachments::{Attachments, Owner};
 use crate::auth::Viewer;
 use crate::db::scoped;
 use crate::error::{Error, Result, UserError, UserErrorCode};
@@ -202,17 +204,49 @@ struct Added {
     message: i64,
 }
 
-/// Adds a message to an open or pending conversation, and updates the
-/// conversation's last message, sentiment trend and `updatedAt` with it.
+/// What an idempotency key of `addMessage` is checked against: the input and, when
+/// there are any, the files (so a key used before attachments existed still matches).
+#[derive(Serialize)]
+struct Fingerprint<'a> {
+    #[serde(flatten)]
+    input: &'a NewMessage,
+    #[serde(skip_serializing_if = "<[NewFile]>::is_empty")]
+    attachments: &'a [NewFile],
+}
+
+/// Adds a message to an open or pending conversation, with its attached `files`,
+/// and updates the conversation's last message, sentiment trend and `updatedAt`
+/// with it. The files are written to `store` first and deleted again when the
+/// message is not written.
 pub async fn add(
+    db: &DatabaseConnection,
+    store: &Attachments,
+    viewer: &Viewer,
+    input: NewMessage,
+    files: Vec<NewFile>,
+    idempotency_key: Option<&str>,
+) -> Result<(message::Model, conversation::Model)> {
+    let fingerprint = Fingerprint {
+        input: &input,
+        attachments: &files,
+    };
+    let key = Key::new(idempotency_key, "addMessage", &fingerprint)?;
+    let mut staged = stage(store, &viewer.tenant, files).await?;
+    let written = write(db, viewer, input, &mut staged, key.as_ref()).await;
+    staged.settle(written.is_ok()).await;
+    written
+}
+
+/// [`add`]'s transaction, with its files already in the store.
+async fn write(
     db: &DatabaseConnection,
     viewer: &Viewer,
     input: NewMessage,
-    idempotency_key: Option<&str>,
+    staged: &mut Staged,
+    key: Option<&Key<'_>>,
 ) -> Result<(message::Model, conversation::Model)> {
-    let key = Key::new(idempotency_key, "addMessage", &input)?;
     let tx = begin(db).await?;
-    if let Some(key) = &key
+    if let Some(key) = key
         && let Some(Added { message }) = idempotency::reserve(&tx, viewer, key).await?
     {
         let message = find_in::<message::Entity>(&tx, &viewer.tenant, message, "message").await?;
@@ -271,7 +305,12 @@ pub async fn add(
             "the message's conversation vanished".into(),
         ));
     }
-    if let Some(key) = &key {
+    // The tenant's usage row is the last row every transaction locks (see
+    // `attachments::Staged::attach`), so no two writes wait on each other in a cycle.
+    staged
+        .attach(&tx, &viewer.tenant, Owner::Message(message.id), at)
+        .await?;
+    if let Some(key) = key {
         idempotency::remember(
             &tx,
             viewer,

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod anonymize;
 pub mod assistant;
+pub mod attachments;
 pub mod attributes;
 pub mod capabilities;
 pub mod conversations;

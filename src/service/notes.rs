@@ -14,9 +14,11 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, NotSet,
 use serde::{Deserialize, Serialize};
 
 use super::activity::{self, Detail};
+use super::attachments::{NewFile, Staged, stage};
 use super::idempotency::{self, Key};
 use super::rules::{find_agent, find_conversation, find_in};
 use super::{begin, now};
+use crate::attachments::{Attachments, Owner};
 use crate::auth::Viewer;
 use crate::error::{Error, Result, UserError, UserErrorCode};
 
@@ -123,6 +125,9 @@ async fn find_note(tx: &DatabaseTransaction, tenant: &str, id: i64) -> Result<no
 struct OneNote<'a> {
     conversation_id: i64,
     note: &'a NewNote,
+    /// Left out when there are none, so a key used before attachments still matches.
+    #[serde(skip_serializing_if = "<[NewFile]>::is_empty")]
+    attachments: &'a [NewFile],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -130,30 +135,60 @@ struct Added {
     note: i64,
 }
 
-/// Adds one note (idempotently when the client sends a key). An unknown author is
-/// NOT_FOUND.
+/// Adds one note with its attached `files` (idempotently when the client sends a
+/// key). An unknown author is NOT_FOUND. The files are written to `store` first and
+/// deleted again when the note is not written.
 pub async fn add(
     db: &DatabaseConnection,
+    store: &Attachments,
     viewer: &Viewer,
     conversation_id: i64,
     note: NewNote,
+    files: Vec<NewFile>,
     idempotency_key: Option<&str>,
 ) -> Result<(conversation::Model, note::Model)> {
     let fingerprint = OneNote {
         conversation_id,
         note: &note,
+        attachments: &files,
     };
     let key = Key::new(idempotency_key, "addNote", &fingerprint)?;
+    let mut staged = stage(store, &viewer.tenant, files).await?;
+    let written = write(
+        db,
+        viewer,
+        conversation_id,
+        &note,
+        &mut staged,
+        key.as_ref(),
+    )
+    .await;
+    staged.settle(written.is_ok()).await;
+    written
+}
+
+/// [`add`]'s transaction, with its files already in the store.
+async fn write(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    conversation_id: i64,
+    note: &NewNote,
+    staged: &mut Staged,
+    key: Option<&Key<'_>>,
+) -> Result<(conversation::Model, note::Model)> {
     let tx = begin(db).await?;
     let conversation = find_conversation(&tx, &viewer.tenant, conversation_id).await?;
-    if let Some(key) = &key
+    if let Some(key) = key
         && let Some(Added { note }) = idempotency::reserve(&tx, viewer, key).await?
     {
         return Ok((conversation, find_note(&tx, &viewer.tenant, note).await?));
     }
-    let valid = check(&tx, viewer, &note, &[]).await?;
+    let valid = check(&tx, viewer, note, &[]).await?;
     let added = insert(&tx, viewer, conversation.id, valid).await?;
-    if let Some(key) = &key {
+    staged
+        .attach(&tx, &viewer.tenant, Owner::Note(added.id), now())
+        .await?;
+    if let Some(key) = key {
         idempotency::remember(&tx, viewer, key, &Added { note: added.id }).await?;
     }
     tx.commit().await?;

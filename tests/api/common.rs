@@ -423,6 +423,7 @@ pub async fn tenant_of(db: &DatabaseConnection, id: &str) -> Option<String> {
         NodeKind::AssistantQueuedMessage => owner!(assistant_queue),
         NodeKind::AssistantRun => owner!(assistant_run),
         NodeKind::Agent => owner!(agent),
+        NodeKind::Attachment => owner!(attachment),
         NodeKind::Contact => owner!(contact),
         NodeKind::Conversation => owner!(conversation),
         NodeKind::CustomAttributeDefinition => owner!(custom_attribute_definition),

@@ -9,6 +9,7 @@ mod common;
 mod assistant;
 mod assistant_provider;
 mod assistant_runs;
+mod attachments;
 mod auth;
 mod claim;
 mod cli;

@@ -7,11 +7,13 @@ use entity::{agent, contact, conversation, message};
 use isolang::Language;
 
 use super::agent::Agent;
+use super::attachment::{Attachment, attachments_of};
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::tag::{Topic, topics_of};
 use super::{at, at_opt, json};
 use crate::assistant::{Assistant, Translation};
+use crate::attachments::Owner;
 use crate::error::Error;
 use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
@@ -113,6 +115,11 @@ impl Message {
     /// `{"model": "gpt-4o", "userId": 3242}`.
     async fn metadata(&self) -> Option<Json<serde_json::Value>> {
         json(self.0.metadata.as_deref())
+    }
+
+    /// The files attached to the message, oldest first.
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
+        Ok(attachments_of(ctx, Owner::Message(self.0.id)).await?)
     }
 
     /// The tenant's active tags this message is about (its key phrases, found by

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod agent;
 pub mod assistant_queued_message;
 pub mod assistant_run;
+pub mod attachment;
 pub mod contact;
 pub mod conversation;
 pub mod custom_attribute;

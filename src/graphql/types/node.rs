@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Interface};
 use entity::{
-    activity, agent, assistant_queue, assistant_run, contact, conversation,
+    activity, agent, assistant_queue, assistant_run, attachment, contact, conversation,
     custom_attribute_definition, flow, message, note, queue, rating, tag, ticket, webhook_delivery,
     webhook_endpoint,
 };
@@ -11,6 +11,7 @@ use super::activity::Activity;
 use super::agent::Agent;
 use super::assistant_queued_message::AssistantQueuedMessage;
 use super::assistant_run::AssistantRun;
+use super::attachment::Attachment;
 use super::contact::Contact;
 use super::conversation::Conversation;
 use super::custom_attribute::CustomAttributeDefinition;
@@ -40,6 +41,7 @@ pub enum Node {
     AssistantQueuedMessage(AssistantQueuedMessage),
     AssistantRun(AssistantRun),
     Agent(Agent),
+    Attachment(Attachment),
     Contact(Contact),
     Conversation(Conversation),
     CustomAttributeDefinition(CustomAttributeDefinition),
@@ -68,7 +70,8 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         | NodeKind::Rating
         | NodeKind::Activity
         | NodeKind::AssistantRun
-        | NodeKind::AssistantQueuedMessage => {
+        | NodeKind::AssistantQueuedMessage
+        | NodeKind::Attachment => {
             require(ctx, Scope::ConversationRead)?;
         }
         NodeKind::Ticket => {
@@ -94,6 +97,10 @@ pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
         NodeKind::Agent => row::<agent::Entity>(ctx, key)
             .await?
             .map(|m| Node::Agent(Agent(m))),
+        NodeKind::Attachment => match row::<attachment::Entity>(ctx, key).await? {
+            Some(m) => Some(Node::Attachment(Attachment::new(ctx, m)?)),
+            None => None,
+        },
         NodeKind::Contact => row::<contact::Entity>(ctx, key)
             .await?
             .map(|m| Node::Contact(Contact(m))),

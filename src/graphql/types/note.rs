@@ -6,7 +6,9 @@ use entity::{agent, conversation, note};
 
 use super::agent::Agent;
 use super::at;
+use super::attachment::{Attachment, attachments_of};
 use super::conversation::Conversation;
+use crate::attachments::Owner;
 use crate::graphql::{Read, row};
 use crate::ids::NodeKind;
 
@@ -40,6 +42,11 @@ impl Note {
     /// The note's text.
     async fn body(&self) -> &str {
         &self.0.body
+    }
+
+    /// The files attached to the note, oldest first.
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
+        Ok(attachments_of(ctx, Owner::Note(self.0.id)).await?)
     }
 
     /// When it was written.

@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutation::{input_id, settle};
 use crate::graphql::types::contact::Contact;
-use crate::graphql::{require, writer};
+use crate::graphql::{attachments, require, writer};
 use crate::ids::NodeKind;
 use crate::service::anonymize::{AnonymizeContact, contact};
 
@@ -54,7 +54,8 @@ impl AnonymizeContactMutation {
             contact_id: input_id(&input.contact_id, NodeKind::Contact)?,
             force: input.force,
         };
-        let (erased, user_errors) = settle(contact(writer(ctx)?, viewer, request).await)?;
+        let (erased, user_errors) =
+            settle(contact(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
         Ok(AnonymizeContactPayload {
             contact: erased.map(Contact),
             user_errors,

@@ -6,7 +6,7 @@ use crate::auth::Scope;
 use crate::error::UserError;
 use crate::graphql::mutation::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
-use crate::graphql::{require, writer};
+use crate::graphql::{attachments, require, writer};
 use crate::ids::NodeKind;
 use crate::service::anonymize::{AnonymizeConversation, conversation};
 
@@ -41,7 +41,8 @@ pub struct AnonymizeConversationMutation;
 impl AnonymizeConversationMutation {
     /// Irreversibly replaces the personal text of a CLOSED conversation: its subject,
     /// message text and HTML, notes, tickets' text and sender, rating comments and
-    /// TEXT attribute values, which also leave the search index. The conversation is
+    /// TEXT attribute values, which also leave the search index; the attachments of
+    /// its messages and notes are deleted, files included. The conversation is
     /// detached from its requester and the contacts who wrote in it (`requester` and
     /// message authors become null); the contacts themselves, shared with their other
     /// conversations, stay as they are: erasing a person is `anonymizeContact`. Ids,
@@ -56,7 +57,8 @@ impl AnonymizeConversationMutation {
             conversation_id: input_id(&input.conversation_id, NodeKind::Conversation)?,
             force: input.force,
         };
-        let (anonymized, user_errors) = settle(conversation(writer(ctx)?, viewer, request).await)?;
+        let (anonymized, user_errors) =
+            settle(conversation(writer(ctx)?, attachments(ctx)?, viewer, request).await)?;
         Ok(AnonymizeConversationPayload {
             conversation: anonymized.map(Conversation),
             user_errors,

@@ -7,7 +7,7 @@ use crate::error::UserError;
 use crate::graphql::mutation::{input_id, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::message::Message;
-use crate::graphql::{require, writer};
+use crate::graphql::{attachments, require, writer};
 use crate::ids::NodeKind;
 use crate::service::anonymize::message;
 
@@ -38,8 +38,9 @@ pub struct AnonymizeMessageMutation;
 
 #[Object]
 impl AnonymizeMessageMutation {
-    /// Irreversibly replaces one message's text (HTML removed), keeping the message
-    /// itself. Running it again changes nothing.
+    /// Irreversibly replaces one message's text (HTML removed) and deletes its
+    /// attachments (their files too), keeping the message itself. Running it again
+    /// changes nothing.
     async fn anonymize_message(
         &self,
         ctx: &Context<'_>,
@@ -47,7 +48,8 @@ impl AnonymizeMessageMutation {
     ) -> Result<AnonymizeMessagePayload> {
         let viewer = require(ctx, Scope::ConversationWrite)?;
         let message_id = input_id(&input.message_id, NodeKind::Message)?;
-        let (anonymized, user_errors) = settle(message(writer(ctx)?, viewer, message_id).await)?;
+        let (anonymized, user_errors) =
+            settle(message(writer(ctx)?, attachments(ctx)?, viewer, message_id).await)?;
         let (message, conversation) = anonymized.unzip();
         Ok(AnonymizeMessagePayload {
             message: message.map(Message),

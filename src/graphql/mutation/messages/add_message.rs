@@ -10,7 +10,8 @@ use crate::graphql::mutation::edges::message_edge;
 use crate::graphql::mutation::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::message::Message;
-use crate::graphql::{require, writer};
+use crate::graphql::upload::{Upload, files};
+use crate::graphql::{attachments, require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::messages::{NewMessage, add};
@@ -43,6 +44,10 @@ pub struct AddMessageInput {
     /// A JSON object of your own keys, e.g. `{"model": "gpt-4o", "userId": 3242}`
     /// (at most 16 KB).
     pub metadata: Option<Json<serde_json::Value>>,
+    /// Files to attach, sent as `multipart/form-data` parts (see `Upload`): at most 10
+    /// by default, each at most 10 MiB, within the tenant's quota (LIMIT_EXCEEDED
+    /// beyond; a file over the size limit fails the whole request with 413).
+    pub attachments: Option<Vec<Upload>>,
     /// Makes retries safe: the same key with the same input returns the first result.
     pub idempotency_key: Option<String>,
     /// Echoed back in the payload.
@@ -69,9 +74,9 @@ pub struct AddMessageMutation;
 
 #[Object]
 impl AddMessageMutation {
-    /// Adds a message to a conversation; its sentiment and the conversation's
-    /// sentiment trend are computed as it is written. A CLOSED conversation must be
-    /// reopened first (CONVERSATION_CLOSED).
+    /// Adds a message to a conversation, with its attachments; its sentiment and the
+    /// conversation's sentiment trend are computed as it is written. A CLOSED
+    /// conversation must be reopened first (CONVERSATION_CLOSED).
     async fn add_message(
         &self,
         ctx: &Context<'_>,
@@ -90,7 +95,9 @@ impl AddMessageMutation {
             external_id: input.external_id,
             metadata: input.metadata.map(|m| m.0),
         };
-        let outcome = add(writer(ctx)?, viewer, new, input.idempotency_key.as_deref()).await;
+        let files = files(ctx, input.attachments)?;
+        let key = input.idempotency_key.as_deref();
+        let outcome = add(writer(ctx)?, attachments(ctx)?, viewer, new, files, key).await;
         let (added, user_errors) = settle(outcome)?;
         let (message, conversation) = added.unzip();
         Ok(AddMessagePayload {

@@ -10,7 +10,8 @@ use crate::graphql::mutation::edges::note_edge;
 use crate::graphql::mutation::{input_id, input_id_opt, settle};
 use crate::graphql::types::conversation::Conversation;
 use crate::graphql::types::note::Note;
-use crate::graphql::{require, writer};
+use crate::graphql::upload::{Upload, files};
+use crate::graphql::{attachments, require, writer};
 use crate::ids::NodeKind;
 use crate::pagination::Cursor;
 use crate::service::notes::{NewNote, add};
@@ -26,6 +27,10 @@ pub struct AddNoteInput {
     pub author_id: Option<ID>,
     /// When it was written, for notes copied from another system (default: now; not in the future).
     pub created_at: Option<DateTime<Utc>>,
+    /// Files to attach, sent as `multipart/form-data` parts (see `Upload`): at most 10
+    /// by default, each at most 10 MiB, within the tenant's quota (LIMIT_EXCEEDED
+    /// beyond; a file over the size limit fails the whole request with 413).
+    pub attachments: Option<Vec<Upload>>,
     /// Makes retries safe: the same key with the same input returns the first result.
     pub idempotency_key: Option<String>,
     /// Echoed back in the payload.
@@ -52,9 +57,10 @@ pub struct AddNoteMutation;
 
 #[Object]
 impl AddNoteMutation {
-    /// Adds an internal note, visible to agents only. Notes are allowed on CLOSED
-    /// conversations (follow-ups after closing are normal) and leave the conversation
-    /// itself unchanged. An empty or too long body is INVALID_VALUE.
+    /// Adds an internal note, visible to agents only, with its attachments. Notes
+    /// are allowed on CLOSED conversations (follow-ups after closing are normal) and
+    /// leave the conversation itself unchanged. An empty or too long body is
+    /// INVALID_VALUE.
     async fn add_note(
         &self,
         ctx: &Context<'_>,
@@ -67,9 +73,21 @@ impl AddNoteMutation {
             author_id: input_id_opt(input.author_id.as_ref(), NodeKind::Agent)?,
             created_at: input.created_at.map(|t| t.timestamp_micros()),
         };
+        let files = files(ctx, input.attachments)?;
         let key = input.idempotency_key.as_deref();
-        let (added, user_errors) =
-            settle(add(writer(ctx)?, viewer, conversation_id, note, key).await)?;
+        let store = attachments(ctx)?;
+        let (added, user_errors) = settle(
+            add(
+                writer(ctx)?,
+                store,
+                viewer,
+                conversation_id,
+                note,
+                files,
+                key,
+            )
+            .await,
+        )?;
         let (conversation, note) = added.unzip();
         Ok(AddNotePayload {
             note_edge: note.as_ref().map(note_edge),
