@@ -382,6 +382,13 @@ pub struct AttachmentOptions {
           default_value_t = 10,
           value_parser = clap::value_parser!(u16).range(1..=100).map(usize::from))]
     pub max_files: usize,
+    /// Requests with files this process reads at once: their files are held in
+    /// memory until the write is done, so this times the largest such request bounds
+    /// that memory. More are refused with 503 and `Retry-After`.
+    #[arg(long = "attachments-max-concurrent-uploads", env = "PARLEY_ATTACHMENTS_MAX_CONCURRENT_UPLOADS",
+          default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=1000).map(usize::from))]
+    pub max_concurrent_uploads: usize,
     /// Bytes of attachments each tenant may keep (LIMIT_EXCEEDED beyond); 0 is no limit.
     #[arg(
         long = "attachments-tenant-quota-bytes",
@@ -405,6 +412,7 @@ impl Default for AttachmentOptions {
             signing_key: None,
             max_file_bytes: 10 << 20,
             max_files: 10,
+            max_concurrent_uploads: 4,
             tenant_quota_bytes: 1 << 30,
             url_ttl: std::time::Duration::from_secs(15 * 60),
             base_url: None,

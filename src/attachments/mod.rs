@@ -9,6 +9,8 @@ mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use object_store::path::{Path, PathPart};
@@ -76,6 +78,9 @@ struct Inner {
     url_ttl: Duration,
     base_url: String,
     limits: AttachmentLimits,
+    /// Multipart requests being read: their files are held in memory until the
+    /// write is done, so at most `--attachments-max-concurrent-uploads` at once.
+    receiving: Arc<Semaphore>,
 }
 
 impl Attachments {
@@ -127,10 +132,17 @@ impl Attachments {
                 max_files: options.max_files,
                 tenant_quota_bytes: options.tenant_quota_bytes,
             },
+            receiving: Arc::new(Semaphore::new(options.max_concurrent_uploads)),
         })))
     }
 
     /// What may be attached.
+    /// A turn to read a multipart request and hold its files, if one is free; keep it
+    /// until the request is answered.
+    pub fn try_receive(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.receiving.clone().try_acquire_owned().ok()
+    }
+
     pub fn limits(&self) -> AttachmentLimits {
         self.0.limits
     }

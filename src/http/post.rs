@@ -29,9 +29,15 @@ pub(super) async fn graphql(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let multipart = upload::is_multipart(content_type);
+    // Held until the answer: the request's files stay in memory that long.
+    let mut _receiving = None;
     let parsed = if multipart {
         if let Err(refused) = upload::admit(&app, &headers).await {
             return refused;
+        }
+        match app.attachments.try_receive() {
+            Some(turn) => _receiving = Some(turn),
+            None => return upload::busy(),
         }
         upload::receive(&app, content_type, request.into_body()).await
     } else if content_type

@@ -15,7 +15,7 @@
 use async_graphql::http::MultipartOptions;
 use async_graphql::{BatchRequest, ParseRequestError};
 use axum::body::Body;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use futures_util::TryStreamExt;
@@ -52,6 +52,22 @@ pub(super) async fn admit(app: &AppState, headers: &HeaderMap) -> Result<(), Res
     };
     let (status, err) = refused;
     Err(refuse(status, err.code(), &err.message()))
+}
+
+/// The answer when `--attachments-max-concurrent-uploads` multipart requests are
+/// being read already.
+pub(super) fn busy() -> Response {
+    let message = "as many requests with files as this server holds at once are being \
+                   received; retry in a moment";
+    let mut refused = refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Code::ServiceUnavailable,
+        message,
+    );
+    refused
+        .headers_mut()
+        .insert(RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    refused
 }
 
 /// The request (or batch) of a multipart body, its files held in memory: each at

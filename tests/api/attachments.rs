@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::common::{Config, Reply, TestServer, gid};
+use crate::common::{Config, Reply, TestServer, gid, payload};
 
 /// The key the test servers sign links with.
 const KEY: &[u8] = b"attachment-links-test-key-0123456789";
@@ -657,6 +657,7 @@ async fn concurrent_uploads_cannot_pass_the_quota_together() {
     let limits = AttachmentOptions {
         max_file_bytes: 1000,
         tenant_quota_bytes: 4000,
+        max_concurrent_uploads: 16,
         ..default_limits()
     };
     let config = Config {
@@ -969,4 +970,58 @@ async fn a_multipart_body_sent_too_slowly_is_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(files.objects().is_empty());
     files.assert_alive().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_uploads_at_once_than_the_process_holds_are_refused_then_taken_again() {
+    use tokio::io::AsyncWriteExt;
+    let limits = AttachmentOptions {
+        max_concurrent_uploads: 3,
+        ..default_limits()
+    };
+    let files = Files::start(limits).await;
+    let token = files.server.token().await;
+    let conversation = files.conversation(&token, "tenant-1").await;
+    // Uploads whose bodies have only begun: each holds a turn.
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: parley\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 100000\r\n\r\n\
+         --XYZ\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{{\"query\":"
+    );
+    let address = files.server.url.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(head.as_bytes()).await.unwrap();
+        slow.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let input = json!({ "conversationId": conversation, "text": "One too many." });
+    let file = [("photo.png", "image/png", png_of(100))];
+    let refused = files
+        .upload(Some(&bearer(&token)), ADD_MESSAGE, input.clone(), &file)
+        .await;
+    assert_eq!(refused.status, 503, "{:#}", refused.body);
+    assert_eq!(refused.code(), "SERVICE_UNAVAILABLE");
+    assert_eq!(refused.headers["retry-after"], "1");
+    assert!(files.objects().is_empty());
+    // JSON requests are not held up meanwhile.
+    files.assert_alive().await;
+
+    // The slow uploads give up: their turns come back.
+    drop(slow);
+    let mut accepted = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let reply = files
+            .upload(Some(&bearer(&token)), ADD_MESSAGE, input.clone(), &file)
+            .await;
+        if reply.status == 200 {
+            accepted = Some(reply);
+            break;
+        }
+    }
+    let accepted = accepted.expect("an upload is taken once the slow ones are gone");
+    assert_eq!(payload(&accepted, "addMessage")["userErrors"], json!([]));
+    assert_eq!(files.objects().len(), 1);
 }
