@@ -16,6 +16,7 @@ mod client_names;
 mod concurrency;
 mod conversation_writes;
 mod failures;
+mod federation;
 mod http;
 mod inputs;
 mod isolation;

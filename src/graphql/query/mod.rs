@@ -4,6 +4,7 @@ mod activity;
 mod assistant;
 pub(crate) mod conversations;
 mod directory;
+mod federation;
 mod node;
 mod rate_limit;
 mod ratings;
@@ -11,16 +12,19 @@ mod search;
 mod tags;
 mod tickets;
 
-use async_graphql::{Enum, MergedObject};
+use async_graphql::{Enum, MergedObject, ObjectType};
 pub(crate) use conversations::ConversationOrder;
 pub(crate) use directory::{DEFINITION_SORT, FLOW_SORT};
+pub use federation::{EntityQuery, NoEntities};
 use sea_orm::Order;
 pub(crate) use tags::TAG_SORT;
 pub(crate) use tickets::TicketOrder;
 
+// `E` is `NoEntities`, or `EntityQuery` in a federation subgraph (the doc comment
+// below is the SDL's description of `Query`, the same in both).
 /// Every read of the graph.
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub struct Query<E: ObjectType = NoEntities>(
     node::NodeQuery,
     conversations::ConversationQuery,
     tickets::TicketQuery,
@@ -31,6 +35,7 @@ pub struct Query(
     search::SearchQueryRoot,
     rate_limit::RateLimitQuery,
     assistant::AssistantQuery,
+    E,
 );
 
 /// Sort direction.
