@@ -24,11 +24,20 @@ pub enum Command {
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL).
-    Schema,
+    Schema(SchemaArgs),
     /// Mint a JWT for an agent with the configured key.
     Token(TokenArgs),
     /// Load deterministic synthetic tenants (for benchmarks and demos).
     Seed(SeedArgs),
+}
+
+/// `parley schema`.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// Print the Apollo Federation v2 subgraph SDL instead (what `_service { sdl }`
+    /// answers with `serve --federation`), for composing a supergraph.
+    #[arg(long)]
+    pub federation: bool,
 }
 
 /// Where the database is.
@@ -197,6 +206,12 @@ pub struct HttpOptions {
     /// Serve GraphiQL at `/`.
     #[arg(long, env = "PARLEY_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphiql: bool,
+    /// Be an Apollo Federation v2 subgraph: `@key(fields: "id")` on Conversation,
+    /// Ticket, Contact and Agent, `_service { sdl }` and `_entities(representations:)`
+    /// (in the viewer's tenant, with the read scopes `node` needs). Off, the schema
+    /// has none of them.
+    #[arg(long, env = "PARLEY_FEDERATION")]
+    pub federation: bool,
     /// Origins allowed to call the API from a browser (comma-separated, or `*`); none by default.
     #[arg(long, env = "PARLEY_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -504,6 +519,7 @@ impl Default for HttpOptions {
         HttpOptions {
             introspection: true,
             graphiql: true,
+            federation: false,
             cors_origins: Vec::new(),
             request_timeout: std::time::Duration::from_secs(30),
             max_concurrent_requests: None,

@@ -29,15 +29,17 @@ pub mod webhooks;
 
 use std::net::SocketAddr;
 
+use async_graphql::SchemaBuilder;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::graphql::CheckedSchema;
+use crate::graphql::{CheckedSchema, Mutation, Subscription};
 use crate::http::AppState;
 
 /// The executable schema over `db` within `limits`, charging `limiter`, with
 /// persisted queries kept in `persisted`, live updates from `events`, files in
-/// `attachments`, and what `options` set: introspection, the caches, the assistant.
+/// `attachments`, and what `options` set: introspection, the caches, the assistant,
+/// webhooks, and whether it is an Apollo Federation subgraph.
 pub fn schema(
     db: DatabaseConnection,
     limits: &limits::Limits,
@@ -47,39 +49,82 @@ pub fn schema(
     attachments: attachments::Attachments,
     options: &config::HttpOptions,
 ) -> CheckedSchema {
-    let (introspection, caches) = (options.introspection, &options.caches);
+    let caches = &options.caches;
     let writer = db::Writer::for_pool(&db);
-    let assistant = assistant::Assistant::start(writer.0.clone(), &options.assistant);
-    let build = || {
-        let mut builder = graphql::builder();
-        if !introspection {
-            builder = builder.disable_introspection();
-        }
-        builder
-            .limit_depth(limits.max_depth)
-            .limit_complexity(limits.max_complexity)
-            .data(limiter.clone())
-            .data(events.clone())
-            .data(writer.clone())
-            .data(db.clone())
-            .data(assistant.clone())
-            .data(options.webhooks.clone())
-            .data(attachments.clone())
-    };
-    CheckedSchema::new(
-        build,
+    let setup = Setup {
+        introspection: options.introspection,
         limits,
-        limiter.clone(),
-        persisted,
-        caches,
-        caches.compiled_plans.then(|| {
-            plan::Plans::new(
-                db.clone(),
-                caches.plan_cache_bytes,
-                caches.max_cached_query_bytes,
-            )
-        }),
-    )
+        limiter: limiter.clone(),
+        events,
+        assistant: assistant::Assistant::start(writer.0.clone(), &options.assistant),
+        writer,
+        db: db.clone(),
+        webhooks: options.webhooks.clone(),
+        attachments,
+    };
+    let plans = caches
+        .compiled_plans
+        .then(|| plan::Plans::new(db, caches.plan_cache_bytes, caches.max_cached_query_bytes));
+    let introspection = options.introspection;
+    if options.federation {
+        let build = || setup.apply(graphql::subgraph_builder());
+        CheckedSchema::new(
+            build,
+            limits,
+            limiter,
+            persisted,
+            caches,
+            plans,
+            introspection,
+        )
+    } else {
+        let build = || setup.apply(graphql::builder());
+        CheckedSchema::new(
+            build,
+            limits,
+            limiter,
+            persisted,
+            caches,
+            plans,
+            introspection,
+        )
+    }
+}
+
+/// What every copy of the schema is limited by and holds, whatever its query root.
+struct Setup<'a> {
+    introspection: bool,
+    limits: &'a limits::Limits,
+    limiter: ratelimit::Limiter,
+    events: events::Events,
+    writer: db::Writer,
+    db: DatabaseConnection,
+    assistant: assistant::Assistant,
+    webhooks: config::WebhookOptions,
+    attachments: attachments::Attachments,
+}
+
+impl Setup<'_> {
+    fn apply<Q>(
+        &self,
+        builder: SchemaBuilder<Q, Mutation, Subscription>,
+    ) -> SchemaBuilder<Q, Mutation, Subscription> {
+        let builder = if self.introspection {
+            builder
+        } else {
+            builder.disable_introspection()
+        };
+        builder
+            .limit_depth(self.limits.max_depth)
+            .limit_complexity(self.limits.max_complexity)
+            .data(self.limiter.clone())
+            .data(self.events.clone())
+            .data(self.writer.clone())
+            .data(self.db.clone())
+            .data(self.assistant.clone())
+            .data(self.webhooks.clone())
+            .data(self.attachments.clone())
+    }
 }
 
 /// Longest shutdown waits for subscriptions to deliver their last events.

@@ -35,8 +35,12 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Schema => {
-            print!("{}", parley::graphql::sdl());
+        Command::Schema(args) => {
+            if args.federation {
+                print!("{}", parley::graphql::subgraph_sdl());
+            } else {
+                print!("{}", parley::graphql::sdl());
+            }
             Ok(())
         }
         Command::Token(args) => {

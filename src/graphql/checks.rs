@@ -18,18 +18,19 @@ use std::sync::Arc;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
 };
+use async_graphql::futures_util::future::BoxFuture;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet,
 };
 use async_graphql::{
-    Data, ErrorExtensionValues, Executor, Name, Request, Response, SchemaBuilder, ServerError,
-    ServerResult, ValidationMode, ValidationResult, Value, Variables,
+    Data, ErrorExtensionValues, Executor, Name, ObjectType, Positioned, Request, Response, Schema,
+    SchemaBuilder, ServerError, ServerResult, ValidationMode, ValidationResult, Value, Variables,
 };
 
 use super::values::{self, InputLimits, ListItems};
-use super::{Mutation, ParleySchema, Query, Subscription};
+use super::{Mutation, Subscription};
 use crate::auth::Auth;
 use crate::cache::{ParsedDocuments, document_weight};
 use crate::config::CacheOptions;
@@ -45,13 +46,38 @@ pub struct CheckedSchema(Arc<Inner>);
 
 struct Inner {
     /// Executes checked requests.
-    schema: ParleySchema,
+    schema: Box<dyn Roots>,
     /// The same schema with the [`Rules`] extension, which checks and charges.
-    probe: ParleySchema,
+    probe: Box<dyn Roots>,
     rules: Arc<Rules>,
     persisted: Option<Store>,
     /// Compiled queries, answered without async-graphql's execution (see `plan`).
     plans: Option<Plans>,
+    /// Whether `_service { sdl }` (a federation subgraph's SDL) is refused, as
+    /// introspection is when it is off.
+    service_hidden: bool,
+}
+
+/// A schema whichever query root it has: Parley's own, or a federation subgraph's
+/// (see [`super::SubgraphQuery`]).
+trait Roots: Send + Sync + 'static {
+    fn execute(&self, request: Request) -> BoxFuture<'_, Response>;
+    fn execute_stream(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Response>;
+    fn sdl(&self) -> String;
+}
+
+impl<Q: ObjectType + 'static> Roots for Schema<Q, Mutation, Subscription> {
+    fn execute(&self, request: Request) -> BoxFuture<'_, Response> {
+        Box::pin(Schema::execute(self, request))
+    }
+
+    fn execute_stream(&self, request: Request, session: Arc<Data>) -> BoxStream<'static, Response> {
+        self.execute_stream_with_session_data(request, session)
+    }
+
+    fn sdl(&self) -> String {
+        Schema::sdl(self)
+    }
 }
 
 /// What a request gets: a response async-graphql built, or the JSON body a plan wrote.
@@ -78,14 +104,16 @@ impl CheckedSchema {
     /// The schema `build` makes, within `limits` (aliases per document, nesting of
     /// documents and variables, list items, cost), `limiter` charged, persisted
     /// queries kept in `persisted`, parsed documents within the bounds of `caches`
-    /// and queries answered by their `plans` where they have one.
-    pub fn new(
-        build: impl Fn() -> SchemaBuilder<Query, Mutation, Subscription>,
+    /// and queries answered by their `plans` where they have one; `_service` is
+    /// refused when `introspection` is off.
+    pub fn new<Q: ObjectType + 'static>(
+        build: impl Fn() -> SchemaBuilder<Q, Mutation, Subscription>,
         limits: &Limits,
         limiter: Limiter,
         persisted: Option<Store>,
         caches: &CacheOptions,
         plans: Option<Plans>,
+        introspection: bool,
     ) -> CheckedSchema {
         // A typical operation of a few KB weighs some 50 KB parsed.
         let rules = Arc::new(Rules {
@@ -101,11 +129,12 @@ impl CheckedSchema {
         });
         CheckedSchema(Arc::new(Inner {
             // The probe validated the same document against the same types in full.
-            schema: build().validation_mode(ValidationMode::Fast).finish(),
-            probe: build().extension(Probe(rules.clone())).finish(),
+            schema: Box::new(build().validation_mode(ValidationMode::Fast).finish()),
+            probe: Box::new(build().extension(Probe(rules.clone())).finish()),
             rules,
             persisted,
             plans,
+            service_hidden: !introspection,
         }))
     }
 
@@ -168,6 +197,15 @@ impl CheckedSchema {
                 document
             }
         };
+        let operation = request.operation_name.as_deref();
+        if self.0.service_hidden
+            && root_fields(&document, operation).any(|field| field.node.name.node == "_service")
+        {
+            let err = Error::bad_input(
+                "introspection is off, and with it `_service`: compose from `parley schema --federation`",
+            );
+            return Err(refused_by(refused(err)));
+        }
         let items = values::check(&document, &request.variables, &self.0.rules.inputs)
             .map_err(|err| refused_by(refused(err)))?;
         if let (Some(store), Some(registration)) = (&self.0.persisted, registration) {
@@ -186,7 +224,7 @@ impl CheckedSchema {
         let mut verdict = self
             .0
             .probe
-            .execute_stream_with_session_data(probe, session.unwrap_or_default());
+            .execute_stream(probe, session.unwrap_or_default());
         if let Some(refused) = verdict.next().await.filter(Response::is_err) {
             return Err(refused);
         }
@@ -216,7 +254,7 @@ impl Executor for CheckedSchema {
                 Ok((request, order)) => this
                     .0
                     .schema
-                    .execute_stream_with_session_data(request, session.unwrap_or_default())
+                    .execute_stream(request, session.unwrap_or_default())
                     .map(move |response| in_order(response, &order))
                     .boxed(),
                 Err(refused) => stream::iter([refused]).boxed(),
@@ -231,22 +269,37 @@ impl Executor for CheckedSchema {
 /// The response keys of the operation's root fields, in the order the query asks for
 /// them (fragments included).
 fn root_keys(document: &ExecutableDocument, operation: Option<&str>) -> Vec<Name> {
-    fn collect(document: &ExecutableDocument, set: &SelectionSet, keys: &mut Vec<Name>) {
+    let mut keys = Vec::new();
+    for field in root_fields(document, operation) {
+        let key = &field.node.response_key().node;
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    keys
+}
+
+/// The operation's root fields, in the order the query asks for them (fragments
+/// included).
+fn root_fields<'a>(
+    document: &'a ExecutableDocument,
+    operation: Option<&str>,
+) -> impl Iterator<Item = &'a Positioned<Field>> {
+    fn collect<'a>(
+        document: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        fields: &mut Vec<&'a Positioned<Field>>,
+    ) {
         for selection in &set.items {
             match &selection.node {
-                Selection::Field(field) => {
-                    let key = &field.node.response_key().node;
-                    if !keys.contains(key) {
-                        keys.push(key.clone());
-                    }
-                }
+                Selection::Field(field) => fields.push(field),
                 Selection::InlineFragment(fragment) => {
-                    collect(document, &fragment.node.selection_set.node, keys)
+                    collect(document, &fragment.node.selection_set.node, fields)
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
                     {
-                        collect(document, &fragment.node.selection_set.node, keys)
+                        collect(document, &fragment.node.selection_set.node, fields)
                     }
                 }
             }
@@ -257,11 +310,11 @@ fn root_keys(document: &ExecutableDocument, operation: Option<&str>) -> Vec<Name
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
         (DocumentOperations::Multiple(operations), None) => operations.values().next(),
     };
-    let mut keys = Vec::new();
+    let mut fields = Vec::new();
     if let Some(operation) = operation {
-        collect(document, &operation.node.selection_set.node, &mut keys);
+        collect(document, &operation.node.selection_set.node, &mut fields);
     }
-    keys
+    fields.into_iter()
 }
 
 /// `response` with its root fields in `order`. async-graphql answers the fields of a

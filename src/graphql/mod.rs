@@ -13,13 +13,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::OutputType;
-use async_graphql::{Context, Guard, Schema, SchemaBuilder};
+use async_graphql::{Context, Guard, SDLExportOptions, Schema, SchemaBuilder};
 use entity::tag;
 use sea_orm::{DatabaseConnection, EntityTrait, Order, Select};
 
 pub use checks::{Answer, CheckedSchema};
 pub use mutation::Mutation;
-pub use query::Query;
+pub use query::{EntityQuery, NoEntities, Query};
 pub use subscription::Subscription;
 pub use values::InputLimits;
 
@@ -33,14 +33,31 @@ use crate::pagination::{Conn, Page, PageRequest, TotalCount};
 /// The executable schema.
 pub type ParleySchema = Schema<Query, Mutation, Subscription>;
 
+/// The query root of an Apollo Federation subgraph: [`Query`] with the entity
+/// lookups, which add `_entities`, `_service` and the `@key`s.
+pub type SubgraphQuery = Query<EntityQuery>;
+
 /// The schema with its roots; the caller adds the checks and the database.
 pub fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
+/// The schema of Parley as a federation subgraph (`--federation`), with its roots.
+pub fn subgraph_builder() -> SchemaBuilder<SubgraphQuery, Mutation, Subscription> {
+    Schema::build(SubgraphQuery::default(), Mutation::default(), Subscription)
+}
+
 /// The SDL clients generate code from (what `schema.graphql` holds).
 pub fn sdl() -> String {
     builder().finish().sdl()
+}
+
+/// The subgraph SDL a federation router composes (what `_service { sdl }` answers
+/// with `--federation`): Federation v2, `@key(fields: "id")` on the entities.
+pub fn subgraph_sdl() -> String {
+    // The options async-graphql answers `_service { sdl }` with.
+    let options = SDLExportOptions::new().federation().compose_directive();
+    subgraph_builder().finish().sdl_with_options(options)
 }
 
 /// The viewer of this request, or UNAUTHENTICATED.

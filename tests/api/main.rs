@@ -17,6 +17,7 @@ mod client_names;
 mod concurrency;
 mod conversation_writes;
 mod failures;
+mod federation;
 mod graphiql;
 mod http;
 mod inputs;

@@ -4,6 +4,7 @@ mod activity;
 mod assistant;
 pub(crate) mod conversations;
 mod directory;
+mod federation;
 mod node;
 mod rate_limit;
 mod ratings;
@@ -12,16 +13,19 @@ mod tags;
 mod tickets;
 mod webhooks;
 
-use async_graphql::{Enum, MergedObject};
+use async_graphql::{Enum, MergedObject, ObjectType};
 pub(crate) use conversations::ConversationOrder;
 pub(crate) use directory::{DEFINITION_SORT, FLOW_SORT};
+pub use federation::{EntityQuery, NoEntities};
 use sea_orm::Order;
 pub(crate) use tags::TAG_SORT;
 pub(crate) use tickets::TicketOrder;
 
+// `E` is `NoEntities`, or `EntityQuery` in a federation subgraph (the doc comment
+// below is the SDL's description of `Query`, the same in both).
 /// Every read of the graph.
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub struct Query<E: ObjectType = NoEntities>(
     node::NodeQuery,
     conversations::ConversationQuery,
     tickets::TicketQuery,
@@ -33,6 +37,7 @@ pub struct Query(
     rate_limit::RateLimitQuery,
     assistant::AssistantQuery,
     webhooks::WebhookQuery,
+    E,
 );
 
 /// Sort direction.

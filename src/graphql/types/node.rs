@@ -59,9 +59,15 @@ pub enum Node {
 /// The object behind `id` if the viewer may see it; `None` for IDs that do not
 /// decode, are of another tenant, or do not exist.
 pub async fn load(ctx: &Context<'_>, id: &str) -> Result<Option<Node>> {
-    let Some((kind, key)) = decode(id) else {
-        return Ok(None);
-    };
+    match decode(id) {
+        Some((kind, key)) => load_row(ctx, kind, key).await,
+        None => Ok(None),
+    }
+}
+
+/// Row `key` of `kind` if the viewer may see it: FORBIDDEN without the scope that
+/// reads `kind`, `None` when the row is of another tenant or does not exist.
+pub async fn load_row(ctx: &Context<'_>, kind: NodeKind, key: i64) -> Result<Option<Node>> {
     let key = Some(key);
     match kind {
         NodeKind::Conversation
