@@ -111,6 +111,20 @@ pub mod unique {
     }
 }
 
+/// `table.column` references `to.id`; deleting the row deletes what references it.
+pub(crate) fn cascade(
+    table: &'static str,
+    column: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(to, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
 /// Every migration of the schema, in order.
 pub struct Migrator;
 

@@ -35,19 +35,6 @@ fn outbox(find: &str) -> String {
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn cascade(
-    table: &'static str,
-    column: &'static str,
-    to: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -70,7 +57,11 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null("created_by"))
                     .col(big_integer("created_at"))
                     .col(big_integer("updated_at"))
-                    .foreign_key(&mut cascade("webhook_endpoints", "tenant_id", "tenants"))
+                    .foreign_key(&mut crate::cascade(
+                        "webhook_endpoints",
+                        "tenant_id",
+                        "tenants",
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -97,12 +88,12 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null("redelivered_at"))
                     .col(big_integer("created_at"))
                     .col(big_integer_null("delivered_at"))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut crate::cascade(
                         "webhook_deliveries",
                         "endpoint_id",
                         "webhook_endpoints",
                     ))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut crate::cascade(
                         "webhook_deliveries",
                         "activity_id",
                         "activities",
@@ -139,7 +130,7 @@ impl MigrationTrait for Migration {
                     .col(integer("duration_ms"))
                     .col(text_null("error"))
                     .col(text_null("response_body"))
-                    .foreign_key(&mut cascade(
+                    .foreign_key(&mut crate::cascade(
                         "webhook_attempts",
                         "delivery_id",
                         "webhook_deliveries",

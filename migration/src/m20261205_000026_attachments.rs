@@ -14,19 +14,6 @@ use sea_orm_migration::sea_orm::ConnectionTrait;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn foreign_key(
-    table: &'static str,
-    column: &'static str,
-    to: &'static str,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(to, "id")
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -45,9 +32,9 @@ impl MigrationTrait for Migration {
                     .col(text("storage_key"))
                     .col(big_integer("created_at"))
                     .check(Expr::cust("(message_id IS NULL) <> (note_id IS NULL)"))
-                    .foreign_key(&mut foreign_key("attachments", "tenant_id", "tenants"))
-                    .foreign_key(&mut foreign_key("attachments", "message_id", "messages"))
-                    .foreign_key(&mut foreign_key("attachments", "note_id", "notes"))
+                    .foreign_key(&mut crate::cascade("attachments", "tenant_id", "tenants"))
+                    .foreign_key(&mut crate::cascade("attachments", "message_id", "messages"))
+                    .foreign_key(&mut crate::cascade("attachments", "note_id", "notes"))
                     .to_owned(),
             )
             .await?;
@@ -68,7 +55,11 @@ impl MigrationTrait for Migration {
                     .table("attachment_usage")
                     .col(text("tenant_id").primary_key())
                     .col(big_integer("used_bytes").default(0))
-                    .foreign_key(&mut foreign_key("attachment_usage", "tenant_id", "tenants"))
+                    .foreign_key(&mut crate::cascade(
+                        "attachment_usage",
+                        "tenant_id",
+                        "tenants",
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -11,7 +11,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
-use super::rules::invalid;
+use super::rules::{invalid, valid_text};
 use super::{begin, now};
 use crate::auth::Viewer;
 use crate::db::scoped;
@@ -43,7 +43,11 @@ pub async fn create(
 ) -> Result<(webhook_endpoint::Model, String)> {
     let url = valid_url(fields.url.as_deref().unwrap_or_default(), allow_private).await?;
     let event_types = valid_types(fields.event_types.as_deref().unwrap_or_default())?;
-    let description = valid_description(fields.description.flatten())?;
+    let description = valid_text(
+        fields.description.flatten().as_deref(),
+        "description",
+        MAX_DESCRIPTION,
+    )?;
     let tx = begin(db).await?;
     // Under the tenant's row lock, so that concurrent registrations count each other.
     tenant::Entity::find_by_id(viewer.tenant.to_string())
@@ -94,7 +98,10 @@ pub async fn update(
         None => None,
     };
     let event_types = fields.event_types.as_deref().map(valid_types).transpose()?;
-    let description = fields.description.map(valid_description).transpose()?;
+    let description = fields
+        .description
+        .map(|text| valid_text(text.as_deref(), "description", MAX_DESCRIPTION))
+        .transpose()?;
     let tx = begin(db).await?;
     let found = lock_endpoint(&tx, &viewer.tenant, id).await?;
     let mut endpoint = found.into_active_model();
@@ -225,16 +232,6 @@ fn valid_types(types: &[ActivityType]) -> Result<String> {
     names.sort();
     names.dedup();
     Ok(serde_json::Value::from(names).to_string())
-}
-
-fn valid_description(description: Option<String>) -> Result<Option<String>> {
-    match description {
-        Some(text) if text.chars().count() > MAX_DESCRIPTION => Err(invalid(
-            &["description"],
-            format!("may be at most {MAX_DESCRIPTION} characters"),
-        )),
-        other => Ok(other.filter(|text| !text.trim().is_empty())),
-    }
 }
 
 /// The endpoint's event types, as stored by [`valid_types`].
